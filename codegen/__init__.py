@@ -1,0 +1,1 @@
+"""Model generator: `python -m codegen` regenerates kraken_sdk/models from schemas/."""

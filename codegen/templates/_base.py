@@ -1,0 +1,54 @@
+"""Base classes every generated model derives from.
+
+Kraken adds response fields and enum values without notice, so response structs ignore unknown
+fields and hold enum-like values as plain strings. Request structs are strict: an unknown
+parameter or a wrong type fails before any network call. Kraken sends OHLC candles, book levels,
+trades and spreads as positional arrays; ArrayRow decodes them into named fields and ignores any
+trailing element Kraken may append later.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, Literal, NamedTuple, TypeVar
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+ResultT = TypeVar("ResultT")
+
+
+class ResponseStruct(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A decoded piece of a Kraken response; unknown fields are ignored."""
+
+
+class RequestStruct(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
+    """Parameters of a Kraken call; only the fields the caller set are encoded."""
+
+
+class ArrayRow(msgspec.Struct, array_like=True, gc=False):
+    """A positional row (candle, book level, trade) with named fields."""
+
+
+class Envelope(msgspec.Struct, Generic[ResultT]):
+    """Kraken's response envelope: `error` strings beside an optional `result`."""
+
+    error: list[str] = []
+    result: ResultT | None | UnsetType = UNSET
+
+
+class MethodSpec(NamedTuple):
+    """What the schemas say about one Kraken method (see schemas/README.md)."""
+
+    name: str
+    path: str
+    group: Literal["market", "account", "trading", "funding", "earn", "subaccounts"]
+    summary: str
+    params: type[RequestStruct]
+    result: object
+    wire: object | None
+    fixed_keys: tuple[str, ...]
+    idempotent: bool
+    rest_cost: int
+    trading_engine: bool
+    body: Literal["query", "form", "json"]
+    binary: bool

@@ -1,0 +1,140 @@
+"""ENDPOINTS: one `Endpoint` per Kraken method, the table the client, CLI and sandbox share.
+
+The facts (path, group, costs, idempotency) live in schemas/ and reach this module through the
+generated `models._catalog`; this module adds what is derived from them and the one place where
+a raw HTTP body becomes a typed result or an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
+
+import msgspec
+
+from kraken_sdk.errors import ResponseDecodeError, error_from_response
+from kraken_sdk.models._base import Envelope, MethodSpec, RequestStruct
+from kraken_sdk.models._catalog import METHODS
+
+__all__ = ["ENDPOINTS", "DecodedResponse", "Endpoint", "python_name"]
+
+logger = logging.getLogger("kraken_sdk")
+
+Group = Literal["market", "account", "trading", "funding", "earn", "subaccounts"]
+
+
+class DecodedResponse(NamedTuple):
+    """A typed result with the `W...` warnings Kraken sent beside it."""
+
+    result: Any
+    warnings: tuple[str, ...]
+
+
+def python_name(method: str) -> str:
+    """`TradesHistory` -> `trades_history`; `Earn/Allocate` -> `allocate` (its group says earn)."""
+    last = method.rsplit("/", 1)[-1]
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", last).lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One Kraken method: how to call it, what it costs, and how to read its answer."""
+
+    name: str
+    path: str
+    http_method: Literal["GET", "POST"]
+    private: bool
+    group: Group
+    python_name: str
+    summary: str
+    params_type: type[RequestStruct]
+    result_type: Any
+    idempotent: bool
+    rest_cost: int
+    trading_engine: bool
+    body: Literal["query", "form", "json"]
+    binary: bool
+    fixed_keys: tuple[str, ...]
+    _decoder: msgspec.json.Decoder[Envelope[Any]] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_spec(cls, spec: MethodSpec) -> Endpoint:
+        private = spec.path.startswith("/0/private/")
+        wire = spec.wire if spec.wire is not None else spec.result
+        return cls(
+            name=spec.name,
+            path=spec.path,
+            http_method="POST" if private else "GET",
+            private=private,
+            group=spec.group,
+            python_name=python_name(spec.name),
+            summary=spec.summary,
+            params_type=spec.params,
+            result_type=spec.result,
+            idempotent=spec.idempotent,
+            rest_cost=spec.rest_cost,
+            trading_engine=spec.trading_engine,
+            body=spec.body,
+            binary=spec.binary,
+            fixed_keys=spec.fixed_keys,
+            _decoder=msgspec.json.Decoder(Envelope[wire]),  # type: ignore[valid-type]
+        )
+
+    def decode(self, body: bytes) -> Any:
+        """Raw HTTP body -> typed result; raises a KrakenError for an error envelope."""
+        return self.decode_response(body).result
+
+    def decode_response(self, body: bytes) -> DecodedResponse:
+        """Like `decode`, keeping the `W...` warnings Kraken sent beside the result."""
+        if self.binary and not body.lstrip().startswith(b"{"):
+            return DecodedResponse(body, ())
+        try:
+            envelope = self._decoder.decode(body)
+        except msgspec.ValidationError as exc:
+            raise self._shape_error(body, exc) from exc
+        except msgspec.DecodeError as exc:
+            raise ResponseDecodeError.from_body(self.name, body) from exc
+        failures = [message for message in envelope.error if not message.startswith("W")]
+        warnings = tuple(message for message in envelope.error if message.startswith("W"))
+        if failures:
+            raise error_from_response(self.name, failures)
+        for warning in warnings:
+            logger.warning("%s: Kraken warning %s", self.name, warning)
+        result = envelope.result
+        if result is msgspec.UNSET or (result is None and not envelope.error):
+            raise ResponseDecodeError(
+                f"{self.name}: the response has neither a result nor an error",
+                method=self.name,
+            )
+        if self.fixed_keys:
+            result = self._from_wire(result)
+        return DecodedResponse(result, warnings)
+
+    def _from_wire(self, wire: dict[str, Any]) -> Any:
+        fixed = {key: wire.pop(key) for key in self.fixed_keys if key in wire}
+        try:
+            return msgspec.convert({**fixed, "pairs": wire}, self.result_type)
+        except msgspec.ValidationError as exc:
+            raise ResponseDecodeError(
+                f"{self.name}: result does not match the documented shape: {exc}",
+                method=self.name,
+            ) from exc
+
+    def _shape_error(self, body: bytes, exc: msgspec.ValidationError) -> Exception:
+        """An error envelope whose result also fails to decode still raises Kraken's error."""
+        try:
+            envelope = msgspec.json.decode(body, type=Envelope[Any])
+        except msgspec.MsgspecError:
+            return ResponseDecodeError.from_body(self.name, body)
+        failures = [message for message in envelope.error if not message.startswith("W")]
+        if failures:
+            return error_from_response(self.name, failures)
+        return ResponseDecodeError(
+            f"{self.name}: result does not match the documented shape: {exc}",
+            method=self.name,
+        )
+
+
+ENDPOINTS: dict[str, Endpoint] = {spec.name: Endpoint.from_spec(spec) for spec in METHODS}
