@@ -1,0 +1,49 @@
+"""What the generated client groups (`_groups.py`) need from the client that owns them."""
+
+from __future__ import annotations
+
+from typing import Any, Final, Protocol, TypedDict
+
+from kraken_sdk.endpoints import ENDPOINTS, Endpoint
+
+
+class NotGiven:
+    """Marks a keyword the caller left out, so it is never sent (None can be a real value)."""
+
+    _instance: NotGiven | None = None
+
+    def __new__(cls) -> NotGiven:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Final = NotGiven()
+
+
+class CallOptions(TypedDict, total=False):
+    """Per-call overrides accepted by every client method."""
+
+    timeout: float | tuple[float, float]
+    otp: str
+
+
+class Caller(Protocol):
+    def _call(self, endpoint: Endpoint, params: dict[str, Any], options: CallOptions) -> Any: ...
+
+
+class Group:
+    """A client group (`market`, `trading`, ...): thin methods that forward to the client."""
+
+    def __init__(self, caller: Caller) -> None:
+        self._caller = caller
+
+    def _call(self, name: str, params: dict[str, Any], options: CallOptions) -> Any:
+        given = {key: value for key, value in params.items() if value is not NOT_GIVEN}
+        return self._caller._call(ENDPOINTS[name], given, options)
