@@ -28,9 +28,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from codegen.groups import groups_source
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
 MODELS = ROOT / "kraken_sdk" / "models"
+GROUPS_MODULE = ROOT / "kraken_sdk" / "_groups.py"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 GENERATOR_VERSION = "0.89.0"
 BASE_MODULE = "kraken_sdk.models._base"
@@ -313,14 +316,27 @@ def generate(output: Path) -> None:
     ruff("format", *RUFF_SETTINGS, "--quiet", str(output))
 
 
-def stale_files(fresh: Path, current: Path) -> list[str]:
-    """Names of files that differ between a fresh generation and the committed models."""
-    names = {p.name for p in fresh.glob("*.py")} | {p.name for p in current.glob("*.py")}
-    stale = []
-    for name in sorted(names):
-        a, b = fresh / name, current / name
-        if not (a.exists() and b.exists() and a.read_bytes() == b.read_bytes()):
-            stale.append(f"kraken_sdk/models/{name}")
+def generate_groups(output: Path) -> None:
+    """Write the typed client groups module to `output`."""
+    output.write_text(groups_source(load_schemas(), HEADER.format(schema="*.json (Params)")))
+    ruff("check", *RUFF_SETTINGS, "--select", "F401,I", "--fix", "--quiet", str(output))
+    ruff("format", *RUFF_SETTINGS, "--quiet", str(output))
+
+
+def _differs(fresh: Path, current: Path) -> bool:
+    return not (fresh.exists() and current.exists() and fresh.read_bytes() == current.read_bytes())
+
+
+def stale_files(fresh_models: Path, fresh_groups: Path) -> list[str]:
+    """Repository paths whose committed content differs from a fresh generation."""
+    names = {p.name for p in fresh_models.glob("*.py")} | {p.name for p in MODELS.glob("*.py")}
+    stale = [
+        f"kraken_sdk/models/{name}"
+        for name in sorted(names)
+        if _differs(fresh_models / name, MODELS / name)
+    ]
+    if _differs(fresh_groups, GROUPS_MODULE):
+        stale.append("kraken_sdk/_groups.py")
     return stale
 
 
@@ -328,12 +344,14 @@ def main(argv: list[str]) -> int:
     check = "--check" in argv
     with tempfile.TemporaryDirectory() as scratch:
         fresh = Path(scratch) / "models"
+        fresh_groups = Path(scratch) / "_groups.py"
         try:
             generate(fresh)
+            generate_groups(fresh_groups)
         except SchemaError as error:
             print(f"codegen: {error}", file=sys.stderr)
             return 2
-        stale = stale_files(fresh, MODELS)
+        stale = stale_files(fresh, fresh_groups)
         if check:
             for name in stale:
                 print(f"codegen: stale: {name} differs from what schemas/ produce", file=sys.stderr)
@@ -343,5 +361,7 @@ def main(argv: list[str]) -> int:
         if MODELS.exists():
             shutil.rmtree(MODELS)
         shutil.copytree(fresh, MODELS)
-        print(f"codegen: wrote {len(list(MODELS.glob('*.py')))} modules, {len(stale)} changed")
+        shutil.copyfile(fresh_groups, GROUPS_MODULE)
+        count = len(list(MODELS.glob("*.py")))
+        print(f"codegen: wrote {count} model modules and _groups.py; {len(stale)} files changed")
     return 0

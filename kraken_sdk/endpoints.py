@@ -103,7 +103,7 @@ class Endpoint:
         for warning in warnings:
             logger.warning("%s: Kraken warning %s", self.name, warning)
         result = envelope.result
-        if result is msgspec.UNSET or (result is None and not envelope.error):
+        if result is msgspec.UNSET or result is None:
             raise ResponseDecodeError(
                 f"{self.name}: the response has neither a result nor an error",
                 method=self.name,

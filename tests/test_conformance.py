@@ -87,7 +87,7 @@ def _has_result(body: bytes) -> bool:
     return "result" in json.loads(body)
 
 
-@pytest.mark.skipif(not SPEC.exists(), reason="../shared/kraken_openapi.json is not beside the checkout")
+@pytest.mark.skipif(not SPEC.exists(), reason="../shared/kraken_openapi.json is absent")
 @pytest.mark.parametrize(("method", "example"), _spec_examples())
 def test_spec_example_decodes(method: str, example: Any) -> None:
     body = example.encode() if isinstance(example, str) else json.dumps(example).encode()

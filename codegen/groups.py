@@ -1,0 +1,161 @@
+"""Write kraken_sdk/_groups.py: one typed, keyword-only client method per Kraken method.
+
+The signatures come straight from the schemas' Params definitions, so IDE completion and mypy
+see every parameter with its documented values. Input types are what a caller naturally has
+(Decimal, str, int or float for numbers; a str or a list for comma lists); the client
+normalizes them and validates against the strict request models before anything is sent.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from typing import Any
+
+GROUP_DOCS = {
+    "market": "Public market data (no key needed), plus Level3 for keys with query rights.",
+    "account": "Balances, orders, trades, ledgers, fees and exports of the key's account.",
+    "trading": "Placing, amending and cancelling orders; the dead man's switch.",
+    "funding": "Deposits and withdrawals; withdrawals need allow_withdrawals=True.",
+    "earn": "Kraken Earn strategies and allocations.",
+    "subaccounts": "Institutional master accounts: create subaccounts and move funds.",
+}
+
+SPECIAL_REFS = {
+    "common.json#/$defs/DecimalString": "Number",
+    "common.json#/$defs/Timestamp": "Number",
+    "common.json#/$defs/Price": "Number",
+    "common.json#/$defs/CommaList": "str | Sequence[str]",
+}
+
+
+def python_identifier(wire_name: str) -> str:
+    """`close[ordertype]` -> `close_ordertype`, `from` -> `from_`."""
+    name = re.sub(r"\W+", "_", wire_name).strip("_")
+    return name + "_" if keyword.iskeyword(name) else name
+
+
+class _Renderer:
+    """Turns a request schema node into the annotation a caller may pass."""
+
+    def __init__(self, schemas: dict[str, dict[str, Any]], stem: str) -> None:
+        self.schemas = schemas
+        self.stem = stem
+
+    def resolve(self, ref: str) -> tuple[str, str, dict[str, Any]]:
+        target, _, name = ref.partition("#/$defs/")
+        stem = target.removesuffix(".json") or self.stem
+        return stem, name, self.schemas[stem]["$defs"][name]
+
+    def borrowed_description(self, node: dict[str, Any]) -> str:
+        """A property without its own description borrows its referenced definition's."""
+        ref = node.get("$ref")
+        if not isinstance(ref, str):
+            return ""
+        return str(self.resolve(ref)[2].get("description", ""))
+
+    def render(self, node: dict[str, Any]) -> str:
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            qualified = ref if ref.startswith("common.json") else f"{self.stem}.json{ref}"
+            if qualified in SPECIAL_REFS:
+                return SPECIAL_REFS[qualified]
+            stem, name, target = self.resolve(ref)
+            if target.get("type") == "object":
+                return f"_{stem}.{name} | Mapping[str, Any]"
+            return self.render(target)
+        for combinator in ("anyOf", "oneOf"):
+            if combinator in node:
+                return _union(self.render(option) for option in node[combinator])
+        if "enum" in node:
+            return "Literal[" + ", ".join(repr(value) for value in node["enum"]) + "]"
+        kinds = node.get("type", "object")
+        if isinstance(kinds, list):
+            return _union(self.render({**node, "type": kind}) for kind in kinds)
+        if kinds == "string":
+            return "Number" if node.get("format") == "decimal" else "str"
+        if kinds == "array":
+            return f"Sequence[{self.render(node.get('items', {}))}]"
+        return {
+            "integer": "int",
+            "number": "Number",
+            "boolean": "bool",
+            "null": "None",
+        }.get(kinds, "Mapping[str, Any]")
+
+
+def _union(parts: Any) -> str:
+    seen: list[str] = []
+    for part in parts:
+        for piece in part.split(" | "):
+            if piece not in seen:
+                seen.append(piece)
+    return " | ".join(seen)
+
+
+def _method_source(stem: str, schema: dict[str, Any], schemas: dict[str, dict[str, Any]]) -> str:
+    meta = schema["x-kraken"]
+    method = meta["method"]
+    prefix = method.replace("/", "")
+    params = schema["$defs"][prefix + "Params"]
+    required = set(params.get("required", []))
+    renderer = _Renderer(schemas, stem)
+    arguments, mapping, docs = [], [], []
+    properties = params.get("properties", {})
+    ordered = sorted(properties, key=lambda wire: wire not in required)
+    for wire in ordered:
+        node = properties[wire]
+        name = python_identifier(wire)
+        annotation = renderer.render(node)
+        if wire in required:
+            arguments.append(f"{name}: {annotation}")
+        else:
+            arguments.append(f"{name}: {annotation} | NotGiven = NOT_GIVEN")
+        mapping.append(f"{wire!r}: {name}")
+        description = node.get("description") or renderer.borrowed_description(node)
+        if description:
+            docs.append(f"{name}: {description}")
+    python_name = re.sub(
+        r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", method.rsplit("/", 1)[-1]
+    ).lower()
+    result = f"_{stem}.{prefix}Result"
+    keyword_only = ["*", *arguments] if arguments else []
+    signature = ", ".join(["self", *keyword_only, "**options: Unpack[CallOptions]"])
+    docstring = schema["description"]
+    if docs:
+        lines = ["", "Args:", *(f"    {line}" for line in docs), ""]
+        docstring += "".join(f"\n        {line}".rstrip(" ") for line in lines)
+    return (
+        f"    def {python_name}({signature}) -> {result}:\n"
+        f'        """{docstring}"""\n'
+        f"        params: dict[str, Any] = {{{', '.join(mapping)}}}\n"
+        f"        return cast({result!r}, self._call({method!r}, params, options))\n"
+    )
+
+
+def groups_source(schemas: dict[str, dict[str, Any]], header: str) -> str:
+    """The whole `_groups.py` module."""
+    methods = [(stem, schema) for stem, schema in schemas.items() if "x-kraken" in schema]
+    lines = [
+        header.rstrip("\n"),
+        '"""Typed client groups: one keyword-only method per Kraken method."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from collections.abc import Mapping, Sequence",
+        "from typing import Any, Literal, Unpack, cast",
+        "",
+        "from kraken_sdk._calls import NOT_GIVEN, CallOptions, Group, NotGiven, Number",
+    ]
+    lines += [f"from kraken_sdk.models import {stem} as _{stem}" for stem, _ in methods]
+    lines += ["", "__all__ = [" + ", ".join(repr(_class_name(g)) for g in GROUP_DOCS) + "]"]
+    for group, doc in GROUP_DOCS.items():
+        lines += ["", "", f"class {_class_name(group)}(Group):", f'    """{doc}"""', ""]
+        members = [(s, d) for s, d in methods if d["x-kraken"]["group"] == group]
+        members.sort(key=lambda item: item[1]["x-kraken"]["method"])
+        lines += [_method_source(stem, schema, schemas) for stem, schema in members]
+    return "\n".join(lines) + "\n"
+
+
+def _class_name(group: str) -> str:
+    return group.capitalize() + "Group"
