@@ -35,7 +35,7 @@ class Envelope(msgspec.Struct, Generic[ResultT]):
     """Kraken's response envelope: `error` strings beside an optional `result`."""
 
     error: list[str] = []
-    result: ResultT | None | UnsetType = UNSET
+    result: ResultT | UnsetType | None = UNSET
 
 
 class MethodSpec(NamedTuple):
