@@ -32,9 +32,13 @@ NOT_GIVEN: Final = NotGiven()
 
 
 class CallOptions(TypedDict, total=False):
-    """Per-call overrides accepted by every client method."""
+    """Per-call overrides accepted by every client method.
 
-    timeout: float | tuple[float, float]
+    `request_timeout` (seconds, or a (connect, read) pair) is not called `timeout` because
+    CancelAllOrdersAfter has a Kraken parameter of that name.
+    """
+
+    request_timeout: float | tuple[float, float]
     otp: str
 
 

@@ -4,13 +4,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Unpack, cast
 
-from kraken_sdk._calls import NOT_GIVEN, CallOptions, Group, NotGiven
+from kraken_sdk._calls import NOT_GIVEN, CallOptions, Group, NotGiven, Number
+from kraken_sdk.models import account_transfer as _account_transfer
+from kraken_sdk.models import add_export as _add_export
+from kraken_sdk.models import add_order as _add_order
+from kraken_sdk.models import add_order_batch as _add_order_batch
+from kraken_sdk.models import amend_order as _amend_order
+from kraken_sdk.models import asset_pairs as _asset_pairs
+from kraken_sdk.models import assets as _assets
+from kraken_sdk.models import cancel_all as _cancel_all
+from kraken_sdk.models import cancel_all_orders_after as _cancel_all_orders_after
+from kraken_sdk.models import cancel_order as _cancel_order
+from kraken_sdk.models import cancel_order_batch as _cancel_order_batch
+from kraken_sdk.models import create_subaccount as _create_subaccount
+from kraken_sdk.models import depth as _depth
+from kraken_sdk.models import edit_order as _edit_order
+from kraken_sdk.models import export_status as _export_status
+from kraken_sdk.models import get_api_key_info as _get_api_key_info
+from kraken_sdk.models import get_web_sockets_token as _get_web_sockets_token
+from kraken_sdk.models import grouped_book as _grouped_book
+from kraken_sdk.models import level3 as _level3
 from kraken_sdk.models import ohlc as _ohlc
+from kraken_sdk.models import remove_export as _remove_export
+from kraken_sdk.models import retrieve_export as _retrieve_export
+from kraken_sdk.models import spread as _spread
+from kraken_sdk.models import system_status as _system_status
 from kraken_sdk.models import ticker as _ticker
 from kraken_sdk.models import time as _time
+from kraken_sdk.models import trades as _trades
 
 __all__ = [
     "MarketGroup",
@@ -24,6 +48,98 @@ __all__ = [
 
 class MarketGroup(Group):
     """Public market data (no key needed), plus Level3 for keys with query rights."""
+
+    def asset_pairs(
+        self,
+        *,
+        pair: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        aclass_base: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        info: Literal["info", "leverage", "fees", "margin"] | NotGiven = NOT_GIVEN,
+        country_code: str | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _asset_pairs.AssetPairsResult:
+        """Trading rules of each pair: names, precision, order minimums, leverage, fee schedules and status.
+
+        Args:
+            pair: Pairs to describe (XBTUSD, XXBTZUSD or BTC/USD style); every pair when omitted.
+            aclass_base: Asset class of the base asset; Kraken assumes currency when omitted.
+            info: Which fields to return: everything (info, the default), only leverage, only fees or only margin.
+            country_code: Only pairs tradable in this country or region (two-letter ISO 3166-1 code).
+        """
+        params: dict[str, Any] = {
+            "pair": pair,
+            "aclass_base": aclass_base,
+            "info": info,
+            "country_code": country_code,
+        }
+        return cast("_asset_pairs.AssetPairsResult", self._call("AssetPairs", params, options))
+
+    def assets(
+        self,
+        *,
+        asset: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        aclass: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _assets.AssetsResult:
+        """Reference data for assets: names, precision, collateral value and funding status.
+
+        Args:
+            asset: Assets to describe (e.g. XBT, ETH); every asset when omitted.
+            aclass: Asset class to list; Kraken assumes currency when omitted.
+        """
+        params: dict[str, Any] = {"asset": asset, "aclass": aclass}
+        return cast("_assets.AssetsResult", self._call("Assets", params, options))
+
+    def depth(
+        self,
+        *,
+        pair: str,
+        count: int | NotGiven = NOT_GIVEN,
+        asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _depth.DepthResult:
+        """Level-2 order book of one pair: price levels with their total volume.
+
+        Args:
+            count: Most levels per side (Kraken's default is 100).
+            asset_class: Asset class filter; tokenized_asset is needed for xStocks.
+        """
+        params: dict[str, Any] = {"pair": pair, "count": count, "asset_class": asset_class}
+        return cast("_depth.DepthResult", self._call("Depth", params, options))
+
+    def grouped_book(
+        self,
+        *,
+        pair: str,
+        depth: Literal[10, 25, 100, 250, 1000] | NotGiven = NOT_GIVEN,
+        grouping: Literal[1, 5, 10, 25, 50, 100, 250, 500, 1000] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _grouped_book.GroupedBookResult:
+        """Order book of one pair with volume summed into coarser price buckets, for a deep view of liquidity.
+
+        Args:
+            pair: Pair, e.g. BTC/USD.
+            depth: Buckets per side (Kraken's default is 10).
+            grouping: Ticks per bucket (Kraken's default is 1).
+        """
+        params: dict[str, Any] = {"pair": pair, "depth": depth, "grouping": grouping}
+        return cast("_grouped_book.GroupedBookResult", self._call("GroupedBook", params, options))
+
+    def level3(
+        self,
+        *,
+        pair: str,
+        depth: Literal[0, 10, 25, 100, 250, 1000] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _level3.Level3Result:
+        """Level-3 order book of one pair: every resting order with its id and entry time (needs an API key).
+
+        Args:
+            pair: Pair, e.g. BTC/USD.
+            depth: Price levels per side; 0 for the whole book (Kraken's default is 100).
+        """
+        params: dict[str, Any] = {"pair": pair, "depth": depth}
+        return cast("_level3.Level3Result", self._call("Level3", params, options))
 
     def ohlc(
         self,
@@ -49,6 +165,30 @@ class MarketGroup(Group):
         }
         return cast("_ohlc.OHLCResult", self._call("OHLC", params, options))
 
+    def spread(
+        self,
+        *,
+        pair: str,
+        since: int | NotGiven = NOT_GIVEN,
+        asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _spread.SpreadResult:
+        """Recent best bid/ask snapshots of one pair (about the last 200), with a cursor for polling.
+
+        Args:
+            since: Only snapshots after this `last` value.
+            asset_class: Asset class filter; tokenized_asset is needed for xStocks.
+        """
+        params: dict[str, Any] = {"pair": pair, "since": since, "asset_class": asset_class}
+        return cast("_spread.SpreadResult", self._call("Spread", params, options))
+
+    def system_status(self, **options: Unpack[CallOptions]) -> _system_status.SystemStatusResult:
+        """Whether the exchange is trading normally, and the server's current time."""
+        params: dict[str, Any] = {}
+        return cast(
+            "_system_status.SystemStatusResult", self._call("SystemStatus", params, options)
+        )
+
     def ticker(
         self,
         *,
@@ -70,13 +210,405 @@ class MarketGroup(Group):
         params: dict[str, Any] = {}
         return cast("_time.TimeResult", self._call("Time", params, options))
 
+    def trades(
+        self,
+        *,
+        pair: str,
+        since: str | NotGiven = NOT_GIVEN,
+        count: int | NotGiven = NOT_GIVEN,
+        asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _trades.TradesResult:
+        """Recent public trades of one pair (up to 1000 per call), with a cursor for polling.
+
+        Args:
+            since: Only trades after this point: unix seconds or the `last` of a previous answer.
+            count: Most trades to return (Kraken's default is 1000).
+            asset_class: Asset class filter; tokenized_asset is needed for xStocks.
+        """
+        params: dict[str, Any] = {
+            "pair": pair,
+            "since": since,
+            "count": count,
+            "asset_class": asset_class,
+        }
+        return cast("_trades.TradesResult", self._call("Trades", params, options))
+
 
 class AccountGroup(Group):
     """Balances, orders, trades, ledgers, fees and exports of the key's account."""
 
+    def add_export(
+        self,
+        *,
+        report: Literal["trades", "ledgers"],
+        description: str,
+        format: Literal["CSV", "TSV"] | NotGiven = NOT_GIVEN,
+        fields: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        starttm: int | NotGiven = NOT_GIVEN,
+        endtm: int | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _add_export.AddExportResult:
+        """Queue a trades or ledgers report for export as a file.
+
+        Args:
+            report: What to export.
+            description: Caller's label for the report.
+            format: File format (Kraken's default is CSV).
+            fields: Columns to include (default all). trades: ordertxid, time, ordertype, price, cost, fee, vol, margin, misc, ledgers; ledgers: refid, time, type, subtype, aclass, asset, amount, fee, balance, wallet.
+            starttm: Start of the reported period, unix seconds (default: first day of this month).
+            endtm: End of the reported period, unix seconds (default: now).
+        """
+        params: dict[str, Any] = {
+            "report": report,
+            "description": description,
+            "format": format,
+            "fields": fields,
+            "starttm": starttm,
+            "endtm": endtm,
+        }
+        return cast("_add_export.AddExportResult", self._call("AddExport", params, options))
+
+    def export_status(
+        self, *, report: Literal["trades", "ledgers"], **options: Unpack[CallOptions]
+    ) -> _export_status.ExportStatusResult:
+        """List the export reports of one kind and how far each has got.
+
+        Args:
+            report: Which kind of report to list.
+        """
+        params: dict[str, Any] = {"report": report}
+        return cast(
+            "_export_status.ExportStatusResult", self._call("ExportStatus", params, options)
+        )
+
+    def get_api_key_info(
+        self, **options: Unpack[CallOptions]
+    ) -> _get_api_key_info.GetApiKeyInfoResult:
+        """Describe the calling API key: its name, permissions, restrictions and when it was used."""
+        params: dict[str, Any] = {}
+        return cast(
+            "_get_api_key_info.GetApiKeyInfoResult", self._call("GetApiKeyInfo", params, options)
+        )
+
+    def remove_export(
+        self, *, id: str, type: Literal["cancel", "delete"], **options: Unpack[CallOptions]
+    ) -> _remove_export.RemoveExportResult:
+        """Cancel a pending export report or delete a processed one.
+
+        Args:
+            id: Report id.
+            type: cancel for a queued or processing report, delete for a processed one.
+        """
+        params: dict[str, Any] = {"id": id, "type": type}
+        return cast(
+            "_remove_export.RemoveExportResult", self._call("RemoveExport", params, options)
+        )
+
+    def retrieve_export(
+        self, *, id: str, **options: Unpack[CallOptions]
+    ) -> _retrieve_export.RetrieveExportResult:
+        """Download a processed export report as a zip archive.
+
+        Args:
+            id: Report id from AddExport or ExportStatus.
+        """
+        params: dict[str, Any] = {"id": id}
+        return cast(
+            "_retrieve_export.RetrieveExportResult", self._call("RetrieveExport", params, options)
+        )
+
 
 class TradingGroup(Group):
     """Placing, amending and cancelling orders; the dead man's switch."""
+
+    def add_order(
+        self,
+        *,
+        pair: str,
+        type: Literal["buy", "sell"],
+        ordertype: Literal[
+            "market",
+            "limit",
+            "iceberg",
+            "stop-loss",
+            "take-profit",
+            "stop-loss-limit",
+            "take-profit-limit",
+            "trailing-stop",
+            "trailing-stop-limit",
+            "settle-position",
+        ],
+        volume: Number,
+        displayvol: Number | NotGiven = NOT_GIVEN,
+        price: Number | NotGiven = NOT_GIVEN,
+        price2: Number | NotGiven = NOT_GIVEN,
+        trigger: Literal["last", "index"] | NotGiven = NOT_GIVEN,
+        leverage: str | NotGiven = NOT_GIVEN,
+        reduce_only: bool | NotGiven = NOT_GIVEN,
+        stptype: Literal["cancel-newest", "cancel-oldest", "cancel-both"] | NotGiven = NOT_GIVEN,
+        oflags: str | NotGiven = NOT_GIVEN,
+        timeinforce: Literal["GTC", "IOC", "GTD"] | NotGiven = NOT_GIVEN,
+        starttm: str | NotGiven = NOT_GIVEN,
+        expiretm: str | NotGiven = NOT_GIVEN,
+        userref: int | NotGiven = NOT_GIVEN,
+        cl_ord_id: str | NotGiven = NOT_GIVEN,
+        close_ordertype: Literal[
+            "limit",
+            "iceberg",
+            "stop-loss",
+            "take-profit",
+            "stop-loss-limit",
+            "take-profit-limit",
+            "trailing-stop",
+            "trailing-stop-limit",
+        ]
+        | NotGiven = NOT_GIVEN,
+        close_price: Number | NotGiven = NOT_GIVEN,
+        close_price2: Number | NotGiven = NOT_GIVEN,
+        deadline: str | NotGiven = NOT_GIVEN,
+        validate: bool | NotGiven = NOT_GIVEN,
+        asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        broker: str | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _add_order.AddOrderResult:
+        """Place one order (market, limit, stop, take-profit, trailing, iceberg), optionally with a conditional close.
+
+        Args:
+            pair: Pair id or altname, e.g. XBTUSD.
+            type: Side of the order.
+            volume: Quantity in the base asset; 0 closes a whole margin position.
+            displayvol: Iceberg orders: the part shown in the book (at least 1/15 of volume).
+            price: Limit price, or trigger price for stop, take-profit and trailing types.
+            price2: Limit price (or offset from the trigger) for the *-limit triggered types.
+            trigger: Price signal for triggered orders.
+            leverage: Margin leverage such as 2 or 5:1; spot when omitted.
+            reduce_only: Only shrink an open margin position.
+            oflags: Comma-separated flags: post, fcib, fciq, nompp, viqc.
+            timeinforce: GTD needs expiretm.
+            starttm: When the order becomes active.
+            expiretm: When the order expires.
+            userref: Not together with cl_ord_id.
+            cl_ord_id: Not together with userref.
+            close_ordertype: Type of the close order placed when this one fills.
+            close_price: price of the conditional close order.
+            close_price2: price2 of the conditional close order.
+            deadline: RFC 3339 time after which the engine rejects the request (now+2s .. now+60s).
+            validate: Check the order only; nothing is placed and no txid comes back.
+            asset_class: tokenized_asset for xStocks pairs.
+            broker: Partner identifier.
+        """
+        params: dict[str, Any] = {
+            "pair": pair,
+            "type": type,
+            "ordertype": ordertype,
+            "volume": volume,
+            "displayvol": displayvol,
+            "price": price,
+            "price2": price2,
+            "trigger": trigger,
+            "leverage": leverage,
+            "reduce_only": reduce_only,
+            "stptype": stptype,
+            "oflags": oflags,
+            "timeinforce": timeinforce,
+            "starttm": starttm,
+            "expiretm": expiretm,
+            "userref": userref,
+            "cl_ord_id": cl_ord_id,
+            "close[ordertype]": close_ordertype,
+            "close[price]": close_price,
+            "close[price2]": close_price2,
+            "deadline": deadline,
+            "validate": validate,
+            "asset_class": asset_class,
+            "broker": broker,
+        }
+        return cast("_add_order.AddOrderResult", self._call("AddOrder", params, options))
+
+    def add_order_batch(
+        self,
+        *,
+        pair: str,
+        orders: Sequence[_add_order_batch.AddOrderBatchOrder | Mapping[str, Any]],
+        asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        deadline: str | NotGiven = NOT_GIVEN,
+        validate: bool | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _add_order_batch.AddOrderBatchResult:
+        """Place 2 to 15 orders on one pair in a single request.
+
+        Args:
+            pair: The one pair every order trades, e.g. BTC/USD.
+            orders: The orders; one invalid order rejects the whole batch.
+            asset_class: tokenized_asset for xStocks pairs.
+            deadline: RFC 3339 time after which the engine rejects the request (now+2s .. now+60s).
+            validate: Check the batch only; nothing is placed.
+        """
+        params: dict[str, Any] = {
+            "pair": pair,
+            "orders": orders,
+            "asset_class": asset_class,
+            "deadline": deadline,
+            "validate": validate,
+        }
+        return cast(
+            "_add_order_batch.AddOrderBatchResult", self._call("AddOrderBatch", params, options)
+        )
+
+    def amend_order(
+        self,
+        *,
+        txid: str | NotGiven = NOT_GIVEN,
+        cl_ord_id: str | NotGiven = NOT_GIVEN,
+        order_qty: Number | NotGiven = NOT_GIVEN,
+        display_qty: Number | NotGiven = NOT_GIVEN,
+        limit_price: Number | NotGiven = NOT_GIVEN,
+        trigger_price: Number | NotGiven = NOT_GIVEN,
+        pair: str | NotGiven = NOT_GIVEN,
+        post_only: bool | NotGiven = NOT_GIVEN,
+        deadline: str | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _amend_order.AmendOrderResult:
+        """Change an open order in place (quantity, prices) keeping its ids and, where possible, its queue spot.
+
+        Args:
+            txid: Kraken order id (or give cl_ord_id).
+            cl_ord_id: Caller's order id (or give txid).
+            order_qty: New total quantity in the base asset.
+            display_qty: Iceberg orders: new visible quantity.
+            limit_price: New limit price; may be relative.
+            trigger_price: New trigger price for triggered types; may be relative.
+            pair: Needed for xStocks pairs.
+            post_only: Refuse a new limit price that would take liquidity.
+            deadline: RFC 3339 time after which the engine rejects the request (now+2s .. now+60s).
+        """
+        params: dict[str, Any] = {
+            "txid": txid,
+            "cl_ord_id": cl_ord_id,
+            "order_qty": order_qty,
+            "display_qty": display_qty,
+            "limit_price": limit_price,
+            "trigger_price": trigger_price,
+            "pair": pair,
+            "post_only": post_only,
+            "deadline": deadline,
+        }
+        return cast("_amend_order.AmendOrderResult", self._call("AmendOrder", params, options))
+
+    def cancel_all(self, **options: Unpack[CallOptions]) -> _cancel_all.CancelAllResult:
+        """Cancel every open order of the account."""
+        params: dict[str, Any] = {}
+        return cast("_cancel_all.CancelAllResult", self._call("CancelAll", params, options))
+
+    def cancel_all_orders_after(
+        self, *, timeout: int, **options: Unpack[CallOptions]
+    ) -> _cancel_all_orders_after.CancelAllOrdersAfterResult:
+        """Dead man's switch: cancel all orders unless called again before the timeout; 0 disarms it.
+
+        Args:
+            timeout: Seconds until every order is cancelled; 0 turns the timer off.
+        """
+        params: dict[str, Any] = {"timeout": timeout}
+        return cast(
+            "_cancel_all_orders_after.CancelAllOrdersAfterResult",
+            self._call("CancelAllOrdersAfter", params, options),
+        )
+
+    def cancel_order(
+        self,
+        *,
+        txid: str | int | NotGiven = NOT_GIVEN,
+        cl_ord_id: str | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _cancel_order.CancelOrderResult:
+        """Cancel an open order by txid, by userref (every order with that tag) or by cl_ord_id.
+
+        Args:
+            txid: A txid, or a userref that cancels every order carrying it.
+            cl_ord_id: Caller's unique order id: a UUID, 32 hex digits, or up to 18 printable ASCII characters.
+        """
+        params: dict[str, Any] = {"txid": txid, "cl_ord_id": cl_ord_id}
+        return cast("_cancel_order.CancelOrderResult", self._call("CancelOrder", params, options))
+
+    def cancel_order_batch(
+        self,
+        *,
+        orders: Sequence[str | int | _cancel_order_batch.CancelOrderBatchOrder | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        cl_ord_ids: Sequence[str | _cancel_order_batch.CancelOrderBatchClOrdId | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _cancel_order_batch.CancelOrderBatchResult:
+        """Cancel up to 50 open orders, named by txid, userref or cl_ord_id, in one request.
+
+        Args:
+            orders: Orders by txid or userref, bare or wrapped as {txid}.
+            cl_ord_ids: Orders by caller id, bare or wrapped as {cl_ord_id}.
+        """
+        params: dict[str, Any] = {"orders": orders, "cl_ord_ids": cl_ord_ids}
+        return cast(
+            "_cancel_order_batch.CancelOrderBatchResult",
+            self._call("CancelOrderBatch", params, options),
+        )
+
+    def edit_order(
+        self,
+        *,
+        txid: str | int,
+        pair: str,
+        volume: Number | NotGiven = NOT_GIVEN,
+        displayvol: Number | NotGiven = NOT_GIVEN,
+        price: Number | NotGiven = NOT_GIVEN,
+        price2: Number | NotGiven = NOT_GIVEN,
+        userref: int | NotGiven = NOT_GIVEN,
+        oflags: str | NotGiven = NOT_GIVEN,
+        deadline: str | NotGiven = NOT_GIVEN,
+        cancel_response: bool | NotGiven = NOT_GIVEN,
+        validate: bool | NotGiven = NOT_GIVEN,
+        asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _edit_order.EditOrderResult:
+        """Legacy cancel-and-replace of an open order; the replacement gets a new txid (prefer AmendOrder).
+
+        Args:
+            txid: Order to replace: its txid, or a userref that names exactly one order.
+            volume: New quantity in the base asset.
+            displayvol: Iceberg orders: new visible quantity.
+            price: Absolute price, or relative to the last trade: +, - or # prefix, optional % suffix.
+            price2: Absolute price, or relative to the last trade: +, - or # prefix, optional % suffix.
+            userref: Tag of the replacement; the old one is not carried over.
+            oflags: Only post can be changed; other flags stay as they were.
+            deadline: RFC 3339 time after which the engine rejects the request (now+2s .. now+60s).
+            cancel_response: Answer as soon as the old order is cancelled.
+            validate: Check only; nothing changes.
+            asset_class: tokenized_asset for xStocks pairs.
+        """
+        params: dict[str, Any] = {
+            "txid": txid,
+            "pair": pair,
+            "volume": volume,
+            "displayvol": displayvol,
+            "price": price,
+            "price2": price2,
+            "userref": userref,
+            "oflags": oflags,
+            "deadline": deadline,
+            "cancel_response": cancel_response,
+            "validate": validate,
+            "asset_class": asset_class,
+        }
+        return cast("_edit_order.EditOrderResult", self._call("EditOrder", params, options))
+
+    def get_web_sockets_token(
+        self, **options: Unpack[CallOptions]
+    ) -> _get_web_sockets_token.GetWebSocketsTokenResult:
+        """Token that authenticates private WebSocket subscriptions."""
+        params: dict[str, Any] = {}
+        return cast(
+            "_get_web_sockets_token.GetWebSocketsTokenResult",
+            self._call("GetWebSocketsToken", params, options),
+        )
 
 
 class FundingGroup(Group):
@@ -89,3 +621,49 @@ class EarnGroup(Group):
 
 class SubaccountsGroup(Group):
     """Institutional master accounts: create subaccounts and move funds."""
+
+    def account_transfer(
+        self,
+        *,
+        asset: str,
+        amount: Number,
+        from_: str,
+        to: str,
+        asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _account_transfer.AccountTransferResult:
+        """Move funds between the master account and its subaccounts.
+
+        Args:
+            asset: Asset to move, e.g. XBT.
+            amount: How much to move.
+            from_: IIBAN of the account the funds leave.
+            to: IIBAN of the account the funds reach.
+            asset_class: Asset class filter; tokenized_asset is needed for xStocks.
+        """
+        params: dict[str, Any] = {
+            "asset": asset,
+            "amount": amount,
+            "from": from_,
+            "to": to,
+            "asset_class": asset_class,
+        }
+        return cast(
+            "_account_transfer.AccountTransferResult",
+            self._call("AccountTransfer", params, options),
+        )
+
+    def create_subaccount(
+        self, *, username: str, email: str, **options: Unpack[CallOptions]
+    ) -> _create_subaccount.CreateSubaccountResult:
+        """Open a trading subaccount under the master account (institutional clients only).
+
+        Args:
+            username: Login name of the new subaccount.
+            email: Contact address of the new subaccount.
+        """
+        params: dict[str, Any] = {"username": username, "email": email}
+        return cast(
+            "_create_subaccount.CreateSubaccountResult",
+            self._call("CreateSubaccount", params, options),
+        )

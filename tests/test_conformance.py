@@ -23,7 +23,10 @@ SPEC = SHARED / "kraken_openapi.json"
 CORPUS = SHARED / "conformance"
 
 # (file stem, sample index) -> why the sample cannot decode with a correct model.
-EXPECTED_FAILURES: dict[tuple[str, int], str] = {}
+EXPECTED_FAILURES: dict[tuple[str, int], str] = {
+    # ccxt's fixture recorder stringified the count; Kraken documents and sends an integer.
+    ("CancelOrder", 1): "count is the string '1' where Kraken documents an integer",
+}
 
 # Corpus files for methods Kraken has removed; they have no endpoint to decode with.
 RETIRED_METHODS = {

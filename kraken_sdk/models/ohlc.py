@@ -47,11 +47,16 @@ class OHLCResult(ResponseStruct, kw_only=True):
     Candles by pair, and `last` to pass as `since` when polling.
     """
 
-    last: Annotated[int, Meta(description="Start of the last committed candle.")]
+    last: Annotated[
+        int | str,
+        Meta(
+            description="Start of the last committed candle, unix seconds; documented as an integer, but some captured answers carry it as a string of digits."
+        ),
+    ]
     pairs: Annotated[dict[str, list[OHLCRow]], Meta(description="Rows keyed by pair name.")]
 
 
-OHLCResultWire: TypeAlias = dict[str, int | list[OHLCRow]]
+OHLCResultWire: TypeAlias = dict[str, int | str | list[OHLCRow]]
 """
 OHLCResult as sent: fixed keys beside pair keys.
 """
