@@ -15,26 +15,56 @@ from kraken_sdk.models import add_order_batch as _add_order_batch
 from kraken_sdk.models import amend_order as _amend_order
 from kraken_sdk.models import asset_pairs as _asset_pairs
 from kraken_sdk.models import assets as _assets
+from kraken_sdk.models import balance as _balance
+from kraken_sdk.models import balance_ex as _balance_ex
 from kraken_sdk.models import cancel_all as _cancel_all
 from kraken_sdk.models import cancel_all_orders_after as _cancel_all_orders_after
 from kraken_sdk.models import cancel_order as _cancel_order
 from kraken_sdk.models import cancel_order_batch as _cancel_order_batch
+from kraken_sdk.models import closed_orders as _closed_orders
 from kraken_sdk.models import create_subaccount as _create_subaccount
+from kraken_sdk.models import credit_lines as _credit_lines
+from kraken_sdk.models import deposit_addresses as _deposit_addresses
+from kraken_sdk.models import deposit_methods as _deposit_methods
+from kraken_sdk.models import deposit_status as _deposit_status
 from kraken_sdk.models import depth as _depth
+from kraken_sdk.models import earn_allocate as _earn_allocate
+from kraken_sdk.models import earn_allocate_status as _earn_allocate_status
+from kraken_sdk.models import earn_allocations as _earn_allocations
+from kraken_sdk.models import earn_deallocate as _earn_deallocate
+from kraken_sdk.models import earn_deallocate_status as _earn_deallocate_status
+from kraken_sdk.models import earn_strategies as _earn_strategies
 from kraken_sdk.models import edit_order as _edit_order
 from kraken_sdk.models import export_status as _export_status
 from kraken_sdk.models import get_api_key_info as _get_api_key_info
 from kraken_sdk.models import get_web_sockets_token as _get_web_sockets_token
 from kraken_sdk.models import grouped_book as _grouped_book
+from kraken_sdk.models import ledgers as _ledgers
 from kraken_sdk.models import level3 as _level3
 from kraken_sdk.models import ohlc as _ohlc
+from kraken_sdk.models import open_orders as _open_orders
+from kraken_sdk.models import open_positions as _open_positions
+from kraken_sdk.models import order_amends as _order_amends
+from kraken_sdk.models import query_ledgers as _query_ledgers
+from kraken_sdk.models import query_orders as _query_orders
+from kraken_sdk.models import query_trades as _query_trades
 from kraken_sdk.models import remove_export as _remove_export
 from kraken_sdk.models import retrieve_export as _retrieve_export
 from kraken_sdk.models import spread as _spread
 from kraken_sdk.models import system_status as _system_status
 from kraken_sdk.models import ticker as _ticker
 from kraken_sdk.models import time as _time
+from kraken_sdk.models import trade_balance as _trade_balance
+from kraken_sdk.models import trade_volume as _trade_volume
 from kraken_sdk.models import trades as _trades
+from kraken_sdk.models import trades_history as _trades_history
+from kraken_sdk.models import wallet_transfer as _wallet_transfer
+from kraken_sdk.models import withdraw as _withdraw
+from kraken_sdk.models import withdraw_addresses as _withdraw_addresses
+from kraken_sdk.models import withdraw_cancel as _withdraw_cancel
+from kraken_sdk.models import withdraw_info as _withdraw_info
+from kraken_sdk.models import withdraw_methods as _withdraw_methods
+from kraken_sdk.models import withdraw_status as _withdraw_status
 
 __all__ = [
     "MarketGroup",
@@ -269,6 +299,93 @@ class AccountGroup(Group):
         }
         return cast("_add_export.AddExportResult", self._call("AddExport", params, options))
 
+    def balance(
+        self,
+        *,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _balance.BalanceResult:
+        """Cash balance of every asset on the account, net of pending withdrawals.
+
+        Args:
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {"rebase_multiplier": rebase_multiplier}
+        return cast("_balance.BalanceResult", self._call("Balance", params, options))
+
+    def balance_ex(
+        self,
+        *,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _balance_ex.BalanceExResult:
+        """Balance of every asset with the amounts held by open orders and any credit line.
+
+        Args:
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {"rebase_multiplier": rebase_multiplier}
+        return cast("_balance_ex.BalanceExResult", self._call("BalanceEx", params, options))
+
+    def closed_orders(
+        self,
+        *,
+        trades: bool | NotGiven = NOT_GIVEN,
+        userref: int | NotGiven = NOT_GIVEN,
+        cl_ord_id: str | NotGiven = NOT_GIVEN,
+        start: int | str | NotGiven = NOT_GIVEN,
+        end: int | str | NotGiven = NOT_GIVEN,
+        ofs: int | NotGiven = NOT_GIVEN,
+        closetime: Literal["open", "close", "both"] | NotGiven = NOT_GIVEN,
+        consolidate_taker: bool | NotGiven = NOT_GIVEN,
+        without_count: bool | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _closed_orders.ClosedOrdersResult:
+        """Closed, canceled and expired orders of the account, newest first, 50 per page.
+
+        Args:
+            trades: Also list the trade ids that filled each order (false when omitted).
+            userref: Only orders placed with this userref.
+            cl_ord_id: Only the order placed with this client order id.
+            start: Lower bound, not included: a unix time, or an order id whose open time is used.
+            end: Upper bound, included: a unix time, or an order id whose open time is used.
+            ofs: Number of matching orders to skip, for paging.
+            closetime: Which time start and end apply to (both when omitted).
+            consolidate_taker: Merge an order's taker fills into one trade (true when omitted).
+            without_count: Skip count; faster on accounts with many orders (false when omitted).
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {
+            "trades": trades,
+            "userref": userref,
+            "cl_ord_id": cl_ord_id,
+            "start": start,
+            "end": end,
+            "ofs": ofs,
+            "closetime": closetime,
+            "consolidate_taker": consolidate_taker,
+            "without_count": without_count,
+            "rebase_multiplier": rebase_multiplier,
+        }
+        return cast(
+            "_closed_orders.ClosedOrdersResult", self._call("ClosedOrders", params, options)
+        )
+
+    def credit_lines(
+        self,
+        *,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _credit_lines.CreditLinesResult:
+        """Credit lines granted to a VIP account and how much of them is used.
+
+        Args:
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {"rebase_multiplier": rebase_multiplier}
+        return cast("_credit_lines.CreditLinesResult", self._call("CreditLines", params, options))
+
     def export_status(
         self, *, report: Literal["trades", "ledgers"], **options: Unpack[CallOptions]
     ) -> _export_status.ExportStatusResult:
@@ -290,6 +407,201 @@ class AccountGroup(Group):
         return cast(
             "_get_api_key_info.GetApiKeyInfoResult", self._call("GetApiKeyInfo", params, options)
         )
+
+    def ledgers(
+        self,
+        *,
+        asset: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        aclass: str | NotGiven = NOT_GIVEN,
+        type: Literal[
+            "all",
+            "trade",
+            "deposit",
+            "withdrawal",
+            "transfer",
+            "margin",
+            "adjustment",
+            "rollover",
+            "credit",
+            "settled",
+            "staking",
+            "dividend",
+            "sale",
+            "nft_rebate",
+        ]
+        | NotGiven = NOT_GIVEN,
+        start: int | str | NotGiven = NOT_GIVEN,
+        end: int | str | NotGiven = NOT_GIVEN,
+        ofs: int | NotGiven = NOT_GIVEN,
+        without_count: bool | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _ledgers.LedgersResult:
+        """Balance movements (trades, deposits, withdrawals, fees, ...), newest first, 50 per page.
+
+        Args:
+            asset: Assets to list; all when omitted.
+            aclass: Asset class to list; currency when omitted.
+            type: Kind of movement to list (all when omitted).
+            start: Lower bound, not included: a unix time or a ledger id.
+            end: Upper bound, included: a unix time or a ledger id.
+            ofs: Number of matching entries to skip, for paging.
+            without_count: Skip count; faster on accounts with many entries (false when omitted).
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {
+            "asset": asset,
+            "aclass": aclass,
+            "type": type,
+            "start": start,
+            "end": end,
+            "ofs": ofs,
+            "without_count": without_count,
+            "rebase_multiplier": rebase_multiplier,
+        }
+        return cast("_ledgers.LedgersResult", self._call("Ledgers", params, options))
+
+    def open_orders(
+        self,
+        *,
+        trades: bool | NotGiven = NOT_GIVEN,
+        userref: int | NotGiven = NOT_GIVEN,
+        cl_ord_id: str | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _open_orders.OpenOrdersResult:
+        """Orders of the account that are still open or waiting to trigger.
+
+        Args:
+            trades: Also list the trade ids that filled each order (false when omitted).
+            userref: Only orders placed with this userref.
+            cl_ord_id: Only the order placed with this client order id.
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {
+            "trades": trades,
+            "userref": userref,
+            "cl_ord_id": cl_ord_id,
+            "rebase_multiplier": rebase_multiplier,
+        }
+        return cast("_open_orders.OpenOrdersResult", self._call("OpenOrders", params, options))
+
+    def open_positions(
+        self,
+        *,
+        txid: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        docalcs: bool | NotGiven = NOT_GIVEN,
+        consolidation: Literal["market"] | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _open_positions.OpenPositionsResult:
+        """Open margin positions, one by one or aggregated per pair.
+
+        Args:
+            txid: Only these position ids.
+            docalcs: Include the current value and profit/loss (false when omitted).
+            consolidation: Aggregate positions per pair; the result is then a list.
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {
+            "txid": txid,
+            "docalcs": docalcs,
+            "consolidation": consolidation,
+            "rebase_multiplier": rebase_multiplier,
+        }
+        return cast(
+            "_open_positions.OpenPositionsResult", self._call("OpenPositions", params, options)
+        )
+
+    def order_amends(
+        self,
+        *,
+        order_id: str,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _order_amends.OrderAmendsResult:
+        """History of the amendments made to one order, oldest first, starting with the original.
+
+        Args:
+            order_id: Kraken id of the order whose amendments to list.
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {"order_id": order_id, "rebase_multiplier": rebase_multiplier}
+        return cast("_order_amends.OrderAmendsResult", self._call("OrderAmends", params, options))
+
+    def query_ledgers(
+        self,
+        *,
+        id: str | Sequence[str],
+        trades: bool | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _query_ledgers.QueryLedgersResult:
+        """Specific ledger entries of the account, looked up by ledger id.
+
+        Args:
+            id: Ledger ids to look up, at most 20.
+            trades: Also list related trades (false when omitted).
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {
+            "id": id,
+            "trades": trades,
+            "rebase_multiplier": rebase_multiplier,
+        }
+        return cast(
+            "_query_ledgers.QueryLedgersResult", self._call("QueryLedgers", params, options)
+        )
+
+    def query_orders(
+        self,
+        *,
+        txid: str | Sequence[str],
+        trades: bool | NotGiven = NOT_GIVEN,
+        userref: int | NotGiven = NOT_GIVEN,
+        consolidate_taker: bool | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _query_orders.QueryOrdersResult:
+        """Details of specific orders, open or closed, looked up by id.
+
+        Args:
+            txid: Order ids to look up, at most 50.
+            trades: Also list the trade ids that filled each order (false when omitted).
+            userref: Only orders placed with this userref.
+            consolidate_taker: Merge an order's taker fills into one trade (true when omitted).
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {
+            "txid": txid,
+            "trades": trades,
+            "userref": userref,
+            "consolidate_taker": consolidate_taker,
+            "rebase_multiplier": rebase_multiplier,
+        }
+        return cast("_query_orders.QueryOrdersResult", self._call("QueryOrders", params, options))
+
+    def query_trades(
+        self,
+        *,
+        txid: str | Sequence[str],
+        trades: bool | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _query_trades.QueryTradesResult:
+        """Details of specific fills of the account, looked up by trade id.
+
+        Args:
+            txid: Trade ids to look up, at most 20.
+            trades: Also list the fills related to each position (false when omitted).
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {
+            "txid": txid,
+            "trades": trades,
+            "rebase_multiplier": rebase_multiplier,
+        }
+        return cast("_query_trades.QueryTradesResult", self._call("QueryTrades", params, options))
 
     def remove_export(
         self, *, id: str, type: Literal["cancel", "delete"], **options: Unpack[CallOptions]
@@ -316,6 +628,83 @@ class AccountGroup(Group):
         params: dict[str, Any] = {"id": id}
         return cast(
             "_retrieve_export.RetrieveExportResult", self._call("RetrieveExport", params, options)
+        )
+
+    def trade_balance(
+        self,
+        *,
+        asset: str | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _trade_balance.TradeBalanceResult:
+        """Margin summary in one asset: equity, margin used, free margin, open-position P/L.
+
+        Args:
+            asset: Asset the figures are expressed in; ZUSD when omitted.
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {"asset": asset, "rebase_multiplier": rebase_multiplier}
+        return cast(
+            "_trade_balance.TradeBalanceResult", self._call("TradeBalance", params, options)
+        )
+
+    def trade_volume(
+        self,
+        *,
+        pair: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _trade_volume.TradeVolumeResult:
+        """30-day USD trading volume of the account and its current fee tier for chosen pairs.
+
+        Args:
+            pair: Pairs to report fees for; without it no fee figures are returned.
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {"pair": pair, "rebase_multiplier": rebase_multiplier}
+        return cast("_trade_volume.TradeVolumeResult", self._call("TradeVolume", params, options))
+
+    def trades_history(
+        self,
+        *,
+        type: Literal["all", "any position", "closed position", "closing position", "no position"]
+        | NotGiven = NOT_GIVEN,
+        trades: bool | NotGiven = NOT_GIVEN,
+        start: int | str | NotGiven = NOT_GIVEN,
+        end: int | str | NotGiven = NOT_GIVEN,
+        ofs: int | NotGiven = NOT_GIVEN,
+        consolidate_taker: bool | NotGiven = NOT_GIVEN,
+        ledgers: bool | NotGiven = NOT_GIVEN,
+        without_count: bool | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _trades_history.TradesHistoryResult:
+        """The account's own fills, newest first, 50 per page.
+
+        Args:
+            type: Which fills to list, by their relation to margin positions (all when omitted).
+            trades: Also list the fills related to each position (false when omitted).
+            start: Lower bound, not included: a unix time or a trade id.
+            end: Upper bound, included: a unix time or a trade id.
+            ofs: Number of matching fills to skip, for paging.
+            consolidate_taker: Merge an order's taker fills into one trade (true when omitted).
+            ledgers: Also list the ledger ids of each fill; slows the call (false when omitted).
+            without_count: Skip count; faster on accounts with many fills (false when omitted).
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {
+            "type": type,
+            "trades": trades,
+            "start": start,
+            "end": end,
+            "ofs": ofs,
+            "consolidate_taker": consolidate_taker,
+            "ledgers": ledgers,
+            "without_count": without_count,
+            "rebase_multiplier": rebase_multiplier,
+        }
+        return cast(
+            "_trades_history.TradesHistoryResult", self._call("TradesHistory", params, options)
         )
 
 
@@ -614,9 +1003,370 @@ class TradingGroup(Group):
 class FundingGroup(Group):
     """Deposits and withdrawals; withdrawals need allow_withdrawals=True."""
 
+    def deposit_addresses(
+        self,
+        *,
+        asset: str,
+        method: str,
+        new: bool | NotGiven = NOT_GIVEN,
+        amount: Number | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _deposit_addresses.DepositAddressesResult:
+        """Deposit addresses of one asset and method; can also create a fresh address.
+
+        Args:
+            asset: Asset to deposit (id or altname).
+            method: Deposit method name, from DepositMethods.
+            new: Create a new address instead of listing existing ones.
+            amount: Amount to deposit; needed only for the Bitcoin Lightning method.
+        """
+        params: dict[str, Any] = {"asset": asset, "method": method, "new": new, "amount": amount}
+        return cast(
+            "_deposit_addresses.DepositAddressesResult",
+            self._call("DepositAddresses", params, options),
+        )
+
+    def deposit_methods(
+        self,
+        *,
+        asset: str,
+        aclass: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _deposit_methods.DepositMethodsResult:
+        """Ways to deposit one asset, with their limits, fees and minimums.
+
+        Args:
+            asset: Asset to deposit (id or altname).
+            aclass: Asset class filter; tokenized_asset is needed for xStocks.
+        """
+        params: dict[str, Any] = {"asset": asset, "aclass": aclass}
+        return cast(
+            "_deposit_methods.DepositMethodsResult", self._call("DepositMethods", params, options)
+        )
+
+    def deposit_status(
+        self,
+        *,
+        asset: str | NotGiven = NOT_GIVEN,
+        aclass: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        method: str | NotGiven = NOT_GIVEN,
+        start: str | NotGiven = NOT_GIVEN,
+        end: str | NotGiven = NOT_GIVEN,
+        cursor: bool | str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _deposit_status.DepositStatusResult:
+        """Recent deposits and their state, newest first, optionally page by page.
+
+        Args:
+            asset: Only deposits of this asset.
+            aclass: Asset class filter; tokenized_asset is needed for xStocks.
+            method: Only deposits made with this method.
+            start: Leave out deposits created before this unix time.
+            end: Leave out deposits created after this unix time.
+            cursor: true to get a paged answer, or the next_cursor of the previous page.
+            limit: Deposits per page (Kraken's default is 25).
+        """
+        params: dict[str, Any] = {
+            "asset": asset,
+            "aclass": aclass,
+            "method": method,
+            "start": start,
+            "end": end,
+            "cursor": cursor,
+            "limit": limit,
+        }
+        return cast(
+            "_deposit_status.DepositStatusResult", self._call("DepositStatus", params, options)
+        )
+
+    def wallet_transfer(
+        self,
+        *,
+        asset: str,
+        from_: Literal["Spot Wallet"],
+        to: Literal["Futures Wallet"],
+        amount: Number,
+        **options: Unpack[CallOptions],
+    ) -> _wallet_transfer.WalletTransferResult:
+        """Move funds out of the spot wallet into the futures wallet; the client refuses it unless built with allow_withdrawals=True.
+
+        Args:
+            asset: Asset to move (id or altname).
+            from_: Wallet the funds leave; only the spot wallet.
+            to: Wallet the funds go to; only the futures wallet.
+            amount: Amount to move.
+        """
+        params: dict[str, Any] = {"asset": asset, "from": from_, "to": to, "amount": amount}
+        return cast(
+            "_wallet_transfer.WalletTransferResult", self._call("WalletTransfer", params, options)
+        )
+
+    def withdraw(
+        self,
+        *,
+        asset: str,
+        key: str,
+        amount: Number,
+        aclass: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        address: str | NotGiven = NOT_GIVEN,
+        max_fee: Number | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _withdraw.WithdrawResult:
+        """Withdraw funds to a saved address; moves money out, so the client refuses it unless built with allow_withdrawals=True.
+
+        Args:
+            asset: Asset to withdraw.
+            key: Name of the saved withdrawal address.
+            amount: Amount to withdraw.
+            aclass: Asset class filter; tokenized_asset is needed for xStocks.
+            address: Expected address behind key; Kraken rejects the withdrawal if they differ.
+            max_fee: Fail (EFunding:Max fee exceeded) rather than pay a higher fee than this.
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {
+            "asset": asset,
+            "key": key,
+            "amount": amount,
+            "aclass": aclass,
+            "address": address,
+            "max_fee": max_fee,
+            "rebase_multiplier": rebase_multiplier,
+        }
+        return cast("_withdraw.WithdrawResult", self._call("Withdraw", params, options))
+
+    def withdraw_addresses(
+        self,
+        *,
+        asset: str | NotGiven = NOT_GIVEN,
+        aclass: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        method: str | NotGiven = NOT_GIVEN,
+        key: str | NotGiven = NOT_GIVEN,
+        verified: bool | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _withdraw_addresses.WithdrawAddressesResult:
+        """Withdrawal addresses (keys) saved on the account.
+
+        Args:
+            asset: Only addresses for this asset.
+            aclass: Asset class filter; tokenized_asset is needed for xStocks.
+            method: Only addresses for this withdrawal method.
+            key: Only the address saved under this key name.
+            verified: Only addresses whose e-mail confirmation is done (true) or not (false).
+        """
+        params: dict[str, Any] = {
+            "asset": asset,
+            "aclass": aclass,
+            "method": method,
+            "key": key,
+            "verified": verified,
+        }
+        return cast(
+            "_withdraw_addresses.WithdrawAddressesResult",
+            self._call("WithdrawAddresses", params, options),
+        )
+
+    def withdraw_cancel(
+        self, *, asset: str, refid: str, **options: Unpack[CallOptions]
+    ) -> _withdraw_cancel.WithdrawCancelResult:
+        """Ask Kraken to cancel a withdrawal that has not been sent yet.
+
+        Args:
+            asset: Asset of the withdrawal.
+            refid: Reference id of the withdrawal, from Withdraw or WithdrawStatus.
+        """
+        params: dict[str, Any] = {"asset": asset, "refid": refid}
+        return cast(
+            "_withdraw_cancel.WithdrawCancelResult", self._call("WithdrawCancel", params, options)
+        )
+
+    def withdraw_info(
+        self, *, asset: str, key: str, amount: Number, **options: Unpack[CallOptions]
+    ) -> _withdraw_info.WithdrawInfoResult:
+        """Quote for a withdrawal to a saved key: method, fee, net amount and current limit.
+
+        Args:
+            asset: Asset to withdraw.
+            key: Name of the saved withdrawal address.
+            amount: Amount to withdraw.
+        """
+        params: dict[str, Any] = {"asset": asset, "key": key, "amount": amount}
+        return cast(
+            "_withdraw_info.WithdrawInfoResult", self._call("WithdrawInfo", params, options)
+        )
+
+    def withdraw_methods(
+        self,
+        *,
+        asset: str | NotGiven = NOT_GIVEN,
+        aclass: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        network: str | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _withdraw_methods.WithdrawMethodsResult:
+        """Withdrawal methods available to the account, with their networks and minimums.
+
+        Args:
+            asset: Only methods for this asset.
+            aclass: Asset class filter; tokenized_asset is needed for xStocks.
+            network: Only methods on this network.
+        """
+        params: dict[str, Any] = {"asset": asset, "aclass": aclass, "network": network}
+        return cast(
+            "_withdraw_methods.WithdrawMethodsResult",
+            self._call("WithdrawMethods", params, options),
+        )
+
+    def withdraw_status(
+        self,
+        *,
+        asset: str | NotGiven = NOT_GIVEN,
+        aclass: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        method: str | NotGiven = NOT_GIVEN,
+        start: str | NotGiven = NOT_GIVEN,
+        end: str | NotGiven = NOT_GIVEN,
+        cursor: bool | str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _withdraw_status.WithdrawStatusResult:
+        """Recent withdrawals and their state, newest first, optionally page by page.
+
+        Args:
+            asset: Only withdrawals of this asset.
+            aclass: Asset class filter; tokenized_asset is needed for xStocks.
+            method: Only withdrawals made with this method.
+            start: Leave out withdrawals created before this unix time.
+            end: Leave out withdrawals created after this unix time.
+            cursor: true to get a paged answer, or the next_cursor of the previous page.
+            limit: Withdrawals per page (Kraken's default is 500).
+        """
+        params: dict[str, Any] = {
+            "asset": asset,
+            "aclass": aclass,
+            "method": method,
+            "start": start,
+            "end": end,
+            "cursor": cursor,
+            "limit": limit,
+        }
+        return cast(
+            "_withdraw_status.WithdrawStatusResult", self._call("WithdrawStatus", params, options)
+        )
+
 
 class EarnGroup(Group):
     """Kraken Earn strategies and allocations."""
+
+    def allocate(
+        self, *, strategy_id: str, amount: Number, **options: Unpack[CallOptions]
+    ) -> _earn_allocate.EarnAllocateResult:
+        """Start putting an amount into an Earn strategy; runs in the background, poll Earn/AllocateStatus.
+
+        Args:
+            strategy_id: Strategy id, from Earn/Strategies.
+            amount: Amount to allocate, in the strategy's asset.
+        """
+        params: dict[str, Any] = {"strategy_id": strategy_id, "amount": amount}
+        return cast(
+            "_earn_allocate.EarnAllocateResult", self._call("Earn/Allocate", params, options)
+        )
+
+    def allocate_status(
+        self, *, strategy_id: str, **options: Unpack[CallOptions]
+    ) -> _earn_allocate_status.EarnAllocateStatusResult:
+        """Whether an allocation into an Earn strategy is still being processed.
+
+        Args:
+            strategy_id: Strategy the allocation was made to.
+        """
+        params: dict[str, Any] = {"strategy_id": strategy_id}
+        return cast(
+            "_earn_allocate_status.EarnAllocateStatusResult",
+            self._call("Earn/AllocateStatus", params, options),
+        )
+
+    def allocations(
+        self,
+        *,
+        ascending: bool | NotGiven = NOT_GIVEN,
+        converted_asset: str | NotGiven = NOT_GIVEN,
+        hide_zero_allocations: bool | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _earn_allocations.EarnAllocationsResult:
+        """The account's Earn allocations by strategy, with rewards, also valued in a chosen asset.
+
+        Args:
+            ascending: Sort oldest first instead of Kraken's default descending order.
+            converted_asset: Asset to value the allocations in (Kraken's default is USD).
+            hide_zero_allocations: Leave out strategies that no longer hold anything.
+        """
+        params: dict[str, Any] = {
+            "ascending": ascending,
+            "converted_asset": converted_asset,
+            "hide_zero_allocations": hide_zero_allocations,
+        }
+        return cast(
+            "_earn_allocations.EarnAllocationsResult",
+            self._call("Earn/Allocations", params, options),
+        )
+
+    def deallocate(
+        self, *, strategy_id: str, amount: Number, **options: Unpack[CallOptions]
+    ) -> _earn_deallocate.EarnDeallocateResult:
+        """Start taking an amount out of an Earn strategy; runs in the background, poll Earn/DeallocateStatus.
+
+        Args:
+            strategy_id: Strategy id, from Earn/Strategies or Earn/Allocations.
+            amount: Amount to deallocate, in the strategy's asset.
+        """
+        params: dict[str, Any] = {"strategy_id": strategy_id, "amount": amount}
+        return cast(
+            "_earn_deallocate.EarnDeallocateResult", self._call("Earn/Deallocate", params, options)
+        )
+
+    def deallocate_status(
+        self, *, strategy_id: str, **options: Unpack[CallOptions]
+    ) -> _earn_deallocate_status.EarnDeallocateStatusResult:
+        """Whether a deallocation from an Earn strategy is still being processed.
+
+        Args:
+            strategy_id: Strategy the deallocation was made from.
+        """
+        params: dict[str, Any] = {"strategy_id": strategy_id}
+        return cast(
+            "_earn_deallocate_status.EarnDeallocateStatusResult",
+            self._call("Earn/DeallocateStatus", params, options),
+        )
+
+    def strategies(
+        self,
+        *,
+        ascending: bool | NotGiven = NOT_GIVEN,
+        asset: str | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        lock_type: Sequence[Literal["flex", "bonded", "timed", "instant"]] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _earn_strategies.EarnStrategiesResult:
+        """Earn strategies the account can see, with lock terms, yield estimates and fees.
+
+        Args:
+            ascending: Sort oldest first instead of Kraken's default descending order.
+            asset: Only strategies for this asset.
+            cursor: next_cursor of the previous page; leave out for the first page.
+            limit: Strategies per page; Kraken may cap it lower.
+            lock_type: Only strategies with one of these lock types.
+        """
+        params: dict[str, Any] = {
+            "ascending": ascending,
+            "asset": asset,
+            "cursor": cursor,
+            "limit": limit,
+            "lock_type": lock_type,
+        }
+        return cast(
+            "_earn_strategies.EarnStrategiesResult", self._call("Earn/Strategies", params, options)
+        )
 
 
 class SubaccountsGroup(Group):

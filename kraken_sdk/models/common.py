@@ -6,7 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal, TypeAlias
 
-from msgspec import Meta
+from msgspec import UNSET, Meta, UnsetType
+
+from kraken_sdk.models._base import ResponseStruct
 
 DecimalString: TypeAlias = Annotated[
     Decimal,
@@ -148,3 +150,293 @@ Deadline: TypeAlias = Annotated[
         min_length=1,
     ),
 ]
+
+
+class OrderDescription(ResponseStruct, kw_only=True):
+    """
+    Human-oriented summary of an order as it was placed.
+    """
+
+    order: Annotated[str, Meta(description="One-line text rendering of the order.")]
+    pair: (
+        Annotated[str, Meta(description="Pair in its short (altname) spelling, e.g. XBTUSD.")]
+        | UnsetType
+    ) = UNSET
+    aclass: (
+        Annotated[str, Meta(description="Asset class of the pair, when Kraken includes it.")]
+        | UnsetType
+    ) = UNSET
+    type: Annotated[str, Meta(description="Side: buy or sell.")] | UnsetType = UNSET
+    ordertype: (
+        Annotated[
+            str,
+            Meta(description="Order type (limit, market, stop-loss, trailing-stop, ...)."),
+        ]
+        | UnsetType
+    ) = UNSET
+    price: (
+        Annotated[
+            str,
+            Meta(
+                description="Primary price as entered; may carry a +, - or # prefix or a % suffix for relative prices."
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    price2: (
+        Annotated[
+            str,
+            Meta(
+                description="Secondary price as entered (limit leg of stop/take-profit limit orders), 0 when unused."
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    leverage: (
+        Annotated[str, Meta(description="Leverage, e.g. 5:1, or none for spot orders.")] | UnsetType
+    ) = UNSET
+    close: (
+        Annotated[
+            str,
+            Meta(description="Text rendering of the attached conditional close, or empty."),
+        ]
+        | UnsetType
+    ) = UNSET
+
+
+class Order(ResponseStruct, kw_only=True):
+    """
+    An order as reported by OpenOrders, ClosedOrders and QueryOrders.
+    """
+
+    refid: (
+        Annotated[
+            str,
+            Meta(
+                description="Id of the order that spawned this one (e.g. a conditional close), or null."
+            ),
+        ]
+        | None
+    )
+    userref: (
+        Annotated[int, Meta(description="Caller's numeric tag given at placement, or null.")] | None
+    )
+    status: Annotated[
+        str,
+        Meta(
+            description="Lifecycle state; known values: pending, open, closed, canceled, expired."
+        ),
+    ]
+    opentm: Annotated[Timestamp, Meta(description="When the order was placed.")]
+    starttm: Annotated[Timestamp, Meta(description="Scheduled start time, 0 when none.")]
+    expiretm: Annotated[Timestamp, Meta(description="Expiry time, 0 when none.")]
+    descr: OrderDescription
+    vol: Annotated[DecimalString, Meta(description="Order quantity in base currency.")]
+    vol_exec: Annotated[
+        DecimalString, Meta(description="Quantity filled so far, in base currency.")
+    ]
+    cost: Annotated[DecimalString, Meta(description="Total cost of the fills, in quote currency.")]
+    fee: Annotated[DecimalString, Meta(description="Total fee paid, in quote currency.")]
+    price: Annotated[DecimalString, Meta(description="Average fill price, in quote currency.")]
+    misc: Annotated[
+        str,
+        Meta(
+            description="Comma-separated extra state (stopped, touched, liquidated, partial, amended)."
+        ),
+    ]
+    oflags: Annotated[
+        str,
+        Meta(description="Comma-separated order flags (post, fcib, fciq, nompp, viqc)."),
+    ]
+    cl_ord_id: (
+        Annotated[str, Meta(description="Caller's client order id, when one was given.")]
+        | None
+        | UnsetType
+    ) = UNSET
+    reason: (
+        Annotated[
+            str,
+            Meta(description="Why the order ended up in its state (e.g. cancel cause), or null."),
+        ]
+        | None
+        | UnsetType
+    ) = UNSET
+    closetm: (
+        Annotated[
+            Timestamp,
+            Meta(description="When the order was closed; only on closed orders."),
+        ]
+        | UnsetType
+    ) = UNSET
+    stopprice: (
+        Annotated[DecimalString, Meta(description="Stop price, for triggered order types.")]
+        | UnsetType
+    ) = UNSET
+    limitprice: (
+        Annotated[
+            DecimalString,
+            Meta(description="Limit price once a stop/take-profit limit order has triggered."),
+        ]
+        | UnsetType
+    ) = UNSET
+    trigger: (
+        Annotated[
+            str,
+            Meta(
+                description="Price signal of a triggered order; known values: last (the default when absent), index."
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    margin: (
+        Annotated[bool, Meta(description="True when the order is funded on margin.")] | UnsetType
+    ) = UNSET
+    trades: (
+        Annotated[
+            list[str],
+            Meta(
+                description="Ids of the trades that filled the order; only when trades were requested."
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    sender_sub_id: (
+        Annotated[
+            str,
+            Meta(
+                description="Institutional sub-account tag used for self-trade prevention, or null."
+            ),
+        ]
+        | None
+        | UnsetType
+    ) = UNSET
+    amended: (
+        Annotated[
+            bool,
+            Meta(description="True when the order has been amended at least once."),
+        ]
+        | UnsetType
+    ) = UNSET
+
+
+class Trade(ResponseStruct, kw_only=True):
+    """
+    One of the account's own fills, as reported by TradesHistory and QueryTrades.
+    """
+
+    ordertxid: Annotated[str, Meta(description="Id of the order that produced the fill.")]
+    postxid: Annotated[str, Meta(description="Id of the margin position the fill belongs to.")]
+    pair: Annotated[str, Meta(description="Pair in its canonical spelling, e.g. XXBTZUSD.")]
+    time: Annotated[Timestamp, Meta(description="When the fill happened.")]
+    type: Annotated[str, Meta(description="Side: buy or sell.")]
+    ordertype: Annotated[str, Meta(description="Type of the order that filled.")]
+    price: Annotated[
+        DecimalString, Meta(description="Average price of the fill, in quote currency.")
+    ]
+    cost: Annotated[DecimalString, Meta(description="Total cost, in quote currency.")]
+    fee: Annotated[DecimalString, Meta(description="Fee, in quote currency.")]
+    vol: Annotated[DecimalString, Meta(description="Quantity, in base currency.")]
+    margin: Annotated[DecimalString, Meta(description="Initial margin, in quote currency.")]
+    misc: Annotated[str, Meta(description="Comma-separated extra info, e.g. closing.")]
+    aclass: (
+        Annotated[str, Meta(description="Asset class, when Kraken includes it.")] | UnsetType
+    ) = UNSET
+    tradeordertype: (
+        Annotated[
+            str,
+            Meta(
+                description="Order type at execution time, when it differs from ordertype (triggered orders)."
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    leverage: Annotated[str, Meta(description="Leverage used.")] | UnsetType = UNSET
+    ledgers: (
+        Annotated[
+            list[str],
+            Meta(description="Related ledger entry ids; only when ledgers were requested."),
+        ]
+        | UnsetType
+    ) = UNSET
+    trade_id: Annotated[int, Meta(description="Numeric trade id, unique per pair.")] | UnsetType = (
+        UNSET
+    )
+    maker: (
+        Annotated[bool, Meta(description="True when the fill was on the maker side.")] | UnsetType
+    ) = UNSET
+    posstatus: (
+        Annotated[
+            str,
+            Meta(
+                description="Position state (open or closed); only for fills that opened a position."
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    cprice: (
+        Annotated[
+            DecimalString,
+            Meta(description="Average price of the closed part of the position."),
+        ]
+        | UnsetType
+    ) = UNSET
+    ccost: (
+        Annotated[DecimalString, Meta(description="Cost of the closed part of the position.")]
+        | UnsetType
+    ) = UNSET
+    cfee: (
+        Annotated[DecimalString, Meta(description="Fee of the closed part of the position.")]
+        | UnsetType
+    ) = UNSET
+    cvol: (
+        Annotated[
+            DecimalString,
+            Meta(description="Volume of the closed part of the position."),
+        ]
+        | UnsetType
+    ) = UNSET
+    cmargin: (
+        Annotated[
+            DecimalString,
+            Meta(description="Margin released by the closed part of the position."),
+        ]
+        | UnsetType
+    ) = UNSET
+    net: (
+        Annotated[
+            DecimalString,
+            Meta(description="Net profit or loss of the closed part of the position."),
+        ]
+        | UnsetType
+    ) = UNSET
+    trades: (
+        Annotated[list[str], Meta(description="Ids of the fills that closed the position.")]
+        | UnsetType
+    ) = UNSET
+
+
+class LedgerEntry(ResponseStruct, kw_only=True):
+    """
+    One balance movement, as reported by Ledgers and QueryLedgers.
+    """
+
+    refid: Annotated[
+        str,
+        Meta(description="Id of what caused the movement (trade, deposit, withdrawal, ...)."),
+    ]
+    time: Annotated[Timestamp, Meta(description="When the movement was booked.")]
+    type: Annotated[
+        str,
+        Meta(
+            description="Kind of movement; known values include none, trade, deposit, withdrawal, transfer, margin, adjustment, rollover, spend, receive, settled, credit, staking, reward, dividend, sale, conversion, nfttrade, nftcreatorfee, nftrebate, custodytransfer."
+        ),
+    ]
+    aclass: Annotated[str, Meta(description="Asset class, e.g. currency.")]
+    asset: Annotated[str, Meta(description="Asset moved.")]
+    amount: Annotated[DecimalString, Meta(description="Signed amount moved.")]
+    fee: Annotated[DecimalString, Meta(description="Fee charged with the movement.")]
+    balance: Annotated[DecimalString, Meta(description="Balance of the asset after the movement.")]
+    subtype: (
+        Annotated[str, Meta(description="Finer classification of the movement, often empty.")]
+        | UnsetType
+    ) = UNSET
