@@ -30,6 +30,19 @@ EXPECTED_FAILURES: dict[tuple[str, int], str] = {
     # Kraken.Net's fixture answers Earn/Deallocate with DeallocateStatus's {"pending": false};
     # Kraken documents a bare boolean.
     ("Earn_Deallocate", 1): "an object where Kraken documents a bare boolean",
+    # ccxt's recorder and one older docs example stringify integers.
+    ("ClosedOrders", 5): "count is the string '1' where Kraken documents an integer",
+    ("OpenOrders", 1): "userref is '' where Kraken documents an integer or null",
+    ("OpenOrders", 5): "userref is the string '0' where Kraken documents an integer",
+    ("OpenOrders", 6): "userref is the string '0' where Kraken documents an integer",
+    ("OpenOrders", 7): "userref is the string '0' where Kraken documents an integer",
+    ("QueryOrders", 5): "userref is the string '0' where Kraken documents an integer",
+    ("QueryOrders", 6): "userref is the string '0' where Kraken documents an integer",
+}
+
+# Spec examples (test id) that contradict the spec's own schema.
+EXPECTED_SPEC_FAILURES: dict[str, str] = {
+    "OrderAmends:schema example": "wrapped in a spurious 'response' key (reference §9)",
 }
 
 # Corpus files for methods Kraken has removed; they have no endpoint to decode with.
@@ -60,7 +73,12 @@ def _spec_examples() -> list[Any]:
                 for label, example in media.get("examples", {}).items():
                     found.append((label, example.get("value")))
                 for label, value in found:
-                    cases.append(pytest.param(method, value, id=f"{method}:{label}"))
+                    case_id = f"{method}:{label}"
+                    marks = []
+                    if case_id in EXPECTED_SPEC_FAILURES:
+                        reason = EXPECTED_SPEC_FAILURES[case_id]
+                        marks.append(pytest.mark.xfail(reason=reason, strict=True))
+                    cases.append(pytest.param(method, value, marks=marks, id=case_id))
     return cases
 
 
