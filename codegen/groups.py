@@ -93,7 +93,9 @@ def _union(parts: Any) -> str:
     return " | ".join(seen)
 
 
-def _method_source(stem: str, schema: dict[str, Any], schemas: dict[str, dict[str, Any]]) -> str:
+def _method_source(
+    stem: str, schema: dict[str, Any], schemas: dict[str, dict[str, Any]], *, is_async: bool
+) -> str:
     meta = schema["x-kraken"]
     method = meta["method"]
     prefix = method.replace("/", "")
@@ -125,11 +127,12 @@ def _method_source(stem: str, schema: dict[str, Any], schemas: dict[str, dict[st
     if docs:
         lines = ["", "Args:", *(f"    {line}" for line in docs), ""]
         docstring += "".join(f"\n        {line}".rstrip(" ") for line in lines)
+    define, wait = ("async def", "await ") if is_async else ("def", "")
     return (
-        f"    def {python_name}({signature}) -> {result}:\n"
+        f"    {define} {python_name}({signature}) -> {result}:\n"
         f'        """{docstring}"""\n'
         f"        params: dict[str, Any] = {{{', '.join(mapping)}}}\n"
-        f"        return cast({result!r}, self._call({method!r}, params, options))\n"
+        f"        return cast({result!r}, {wait}self._call({method!r}, params, options))\n"
     )
 
 
@@ -145,17 +148,25 @@ def groups_source(schemas: dict[str, dict[str, Any]], header: str) -> str:
         "from collections.abc import Mapping, Sequence",
         "from typing import Any, Literal, Unpack, cast",
         "",
-        "from kraken_sdk._calls import NOT_GIVEN, CallOptions, Group, NotGiven, Number",
+        "from kraken_sdk._calls import (",
+        "    NOT_GIVEN, AsyncGroup, CallOptions, Group, NotGiven, Number",
+        ")",
     ]
     lines += [f"from kraken_sdk.models import {stem} as _{stem}" for stem, _ in methods]
-    lines += ["", "__all__ = [" + ", ".join(repr(_class_name(g)) for g in GROUP_DOCS) + "]"]
-    for group, doc in GROUP_DOCS.items():
-        lines += ["", "", f"class {_class_name(group)}(Group):", f'    """{doc}"""', ""]
-        members = [(s, d) for s, d in methods if d["x-kraken"]["group"] == group]
-        members.sort(key=lambda item: item[1]["x-kraken"]["method"])
-        lines += [_method_source(stem, schema, schemas) for stem, schema in members]
+    names = [_class_name(group, is_async) for is_async in (False, True) for group in GROUP_DOCS]
+    lines += ["", "__all__ = [" + ", ".join(repr(name) for name in names) + "]"]
+    for is_async in (False, True):
+        base = "AsyncGroup" if is_async else "Group"
+        for group, doc in GROUP_DOCS.items():
+            header = f"class {_class_name(group, is_async)}({base}):"
+            lines += ["", "", header, f'    """{doc}"""', ""]
+            members = [(s, d) for s, d in methods if d["x-kraken"]["group"] == group]
+            members.sort(key=lambda item: item[1]["x-kraken"]["method"])
+            lines += [
+                _method_source(stem, schema, schemas, is_async=is_async) for stem, schema in members
+            ]
     return "\n".join(lines) + "\n"
 
 
-def _class_name(group: str) -> str:
-    return group.capitalize() + "Group"
+def _class_name(group: str, is_async: bool) -> str:
+    return ("Async" if is_async else "") + group.capitalize() + "Group"

@@ -46,6 +46,10 @@ class Caller(Protocol):
     def _call(self, endpoint: Endpoint, params: dict[str, Any], options: CallOptions) -> Any: ...
 
 
+def _given(params: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in params.items() if value is not NOT_GIVEN}
+
+
 class Group:
     """A client group (`market`, `trading`, ...): thin methods that forward to the client."""
 
@@ -53,5 +57,21 @@ class Group:
         self._caller = caller
 
     def _call(self, name: str, params: dict[str, Any], options: CallOptions) -> Any:
-        given = {key: value for key, value in params.items() if value is not NOT_GIVEN}
-        return self._caller._call(ENDPOINTS[name], given, options)
+        return self._caller._call(ENDPOINTS[name], _given(params), options)
+
+
+class AsyncGroup:
+    """The same group as coroutines: each call runs the blocking client in a worker thread.
+
+    The blocking client is thread-safe (one nonce source, one limiter, pooled connections), so
+    concurrent coroutines become concurrent requests without a second HTTP stack.
+    """
+
+    def __init__(self, caller: Caller) -> None:
+        self._caller = caller
+
+    async def _call(self, name: str, params: dict[str, Any], options: CallOptions) -> Any:
+        import asyncio  # deferred: most users never import the async side
+
+        call = self._caller._call
+        return await asyncio.to_thread(call, ENDPOINTS[name], _given(params), options)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Unpack, cast
 
-from kraken_sdk._calls import NOT_GIVEN, CallOptions, Group, NotGiven, Number
+from kraken_sdk._calls import NOT_GIVEN, AsyncGroup, CallOptions, Group, NotGiven, Number
 from kraken_sdk.models import account_transfer as _account_transfer
 from kraken_sdk.models import add_export as _add_export
 from kraken_sdk.models import add_order as _add_order
@@ -73,6 +73,12 @@ __all__ = [
     "FundingGroup",
     "EarnGroup",
     "SubaccountsGroup",
+    "AsyncMarketGroup",
+    "AsyncAccountGroup",
+    "AsyncTradingGroup",
+    "AsyncFundingGroup",
+    "AsyncEarnGroup",
+    "AsyncSubaccountsGroup",
 ]
 
 
@@ -1416,4 +1422,1381 @@ class SubaccountsGroup(Group):
         return cast(
             "_create_subaccount.CreateSubaccountResult",
             self._call("CreateSubaccount", params, options),
+        )
+
+
+class AsyncMarketGroup(AsyncGroup):
+    """Public market data (no key needed), plus Level3 for keys with query rights."""
+
+    async def asset_pairs(
+        self,
+        *,
+        pair: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        aclass_base: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        info: Literal["info", "leverage", "fees", "margin"] | NotGiven = NOT_GIVEN,
+        country_code: str | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _asset_pairs.AssetPairsResult:
+        """Trading rules of each pair: names, precision, order minimums, leverage, fee schedules and status.
+
+        Args:
+            pair: Pairs to describe (XBTUSD, XXBTZUSD or BTC/USD style); every pair when omitted.
+            aclass_base: Asset class of the base asset; Kraken assumes currency when omitted.
+            info: Which fields to return: everything (info, the default), only leverage, only fees or only margin.
+            country_code: Only pairs tradable in this country or region (two-letter ISO 3166-1 code).
+        """
+        params: dict[str, Any] = {
+            "pair": pair,
+            "aclass_base": aclass_base,
+            "info": info,
+            "country_code": country_code,
+        }
+        return cast(
+            "_asset_pairs.AssetPairsResult", await self._call("AssetPairs", params, options)
+        )
+
+    async def assets(
+        self,
+        *,
+        asset: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        aclass: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _assets.AssetsResult:
+        """Reference data for assets: names, precision, collateral value and funding status.
+
+        Args:
+            asset: Assets to describe (e.g. XBT, ETH); every asset when omitted.
+            aclass: Asset class to list; Kraken assumes currency when omitted.
+        """
+        params: dict[str, Any] = {"asset": asset, "aclass": aclass}
+        return cast("_assets.AssetsResult", await self._call("Assets", params, options))
+
+    async def depth(
+        self,
+        *,
+        pair: str,
+        count: int | NotGiven = NOT_GIVEN,
+        asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _depth.DepthResult:
+        """Level-2 order book of one pair: price levels with their total volume.
+
+        Args:
+            count: Most levels per side (Kraken's default is 100).
+            asset_class: Asset class filter; tokenized_asset is needed for xStocks.
+        """
+        params: dict[str, Any] = {"pair": pair, "count": count, "asset_class": asset_class}
+        return cast("_depth.DepthResult", await self._call("Depth", params, options))
+
+    async def grouped_book(
+        self,
+        *,
+        pair: str,
+        depth: Literal[10, 25, 100, 250, 1000] | NotGiven = NOT_GIVEN,
+        grouping: Literal[1, 5, 10, 25, 50, 100, 250, 500, 1000] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _grouped_book.GroupedBookResult:
+        """Order book of one pair with volume summed into coarser price buckets, for a deep view of liquidity.
+
+        Args:
+            pair: Pair, e.g. BTC/USD.
+            depth: Buckets per side (Kraken's default is 10).
+            grouping: Ticks per bucket (Kraken's default is 1).
+        """
+        params: dict[str, Any] = {"pair": pair, "depth": depth, "grouping": grouping}
+        return cast(
+            "_grouped_book.GroupedBookResult", await self._call("GroupedBook", params, options)
+        )
+
+    async def level3(
+        self,
+        *,
+        pair: str,
+        depth: Literal[0, 10, 25, 100, 250, 1000] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _level3.Level3Result:
+        """Level-3 order book of one pair: every resting order with its id and entry time (needs an API key).
+
+        Args:
+            pair: Pair, e.g. BTC/USD.
+            depth: Price levels per side; 0 for the whole book (Kraken's default is 100).
+        """
+        params: dict[str, Any] = {"pair": pair, "depth": depth}
+        return cast("_level3.Level3Result", await self._call("Level3", params, options))
+
+    async def ohlc(
+        self,
+        *,
+        pair: str,
+        interval: Literal[1, 5, 15, 30, 60, 240, 1440, 10080, 21600] | NotGiven = NOT_GIVEN,
+        since: int | NotGiven = NOT_GIVEN,
+        asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _ohlc.OHLCResult:
+        """Up to 720 candles of one pair; the last one is still forming.
+
+        Args:
+            interval: Candle length in minutes.
+            since: Only candles after this `last` value.
+            asset_class: Asset class filter; tokenized_asset is needed for xStocks.
+        """
+        params: dict[str, Any] = {
+            "pair": pair,
+            "interval": interval,
+            "since": since,
+            "asset_class": asset_class,
+        }
+        return cast("_ohlc.OHLCResult", await self._call("OHLC", params, options))
+
+    async def spread(
+        self,
+        *,
+        pair: str,
+        since: int | NotGiven = NOT_GIVEN,
+        asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _spread.SpreadResult:
+        """Recent best bid/ask snapshots of one pair (about the last 200), with a cursor for polling.
+
+        Args:
+            since: Only snapshots after this `last` value.
+            asset_class: Asset class filter; tokenized_asset is needed for xStocks.
+        """
+        params: dict[str, Any] = {"pair": pair, "since": since, "asset_class": asset_class}
+        return cast("_spread.SpreadResult", await self._call("Spread", params, options))
+
+    async def system_status(
+        self, **options: Unpack[CallOptions]
+    ) -> _system_status.SystemStatusResult:
+        """Whether the exchange is trading normally, and the server's current time."""
+        params: dict[str, Any] = {}
+        return cast(
+            "_system_status.SystemStatusResult", await self._call("SystemStatus", params, options)
+        )
+
+    async def ticker(
+        self,
+        *,
+        pair: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _ticker.TickerResult:
+        """Best bid and ask, last trade, volumes and ranges for today and the last 24 hours.
+
+        Args:
+            pair: Pairs to report; all tradeable pairs when omitted.
+            asset_class: Asset class filter; tokenized_asset is needed for xStocks.
+        """
+        params: dict[str, Any] = {"pair": pair, "asset_class": asset_class}
+        return cast("_ticker.TickerResult", await self._call("Ticker", params, options))
+
+    async def time(self, **options: Unpack[CallOptions]) -> _time.TimeResult:
+        """Server time, to check reachability and clock skew."""
+        params: dict[str, Any] = {}
+        return cast("_time.TimeResult", await self._call("Time", params, options))
+
+    async def trades(
+        self,
+        *,
+        pair: str,
+        since: str | NotGiven = NOT_GIVEN,
+        count: int | NotGiven = NOT_GIVEN,
+        asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _trades.TradesResult:
+        """Recent public trades of one pair (up to 1000 per call), with a cursor for polling.
+
+        Args:
+            since: Only trades after this point: unix seconds or the `last` of a previous answer.
+            count: Most trades to return (Kraken's default is 1000).
+            asset_class: Asset class filter; tokenized_asset is needed for xStocks.
+        """
+        params: dict[str, Any] = {
+            "pair": pair,
+            "since": since,
+            "count": count,
+            "asset_class": asset_class,
+        }
+        return cast("_trades.TradesResult", await self._call("Trades", params, options))
+
+
+class AsyncAccountGroup(AsyncGroup):
+    """Balances, orders, trades, ledgers, fees and exports of the key's account."""
+
+    async def add_export(
+        self,
+        *,
+        report: Literal["trades", "ledgers"],
+        description: str,
+        format: Literal["CSV", "TSV"] | NotGiven = NOT_GIVEN,
+        fields: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        starttm: int | NotGiven = NOT_GIVEN,
+        endtm: int | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _add_export.AddExportResult:
+        """Queue a trades or ledgers report for export as a file.
+
+        Args:
+            report: What to export.
+            description: Caller's label for the report.
+            format: File format (Kraken's default is CSV).
+            fields: Columns to include (default all). trades: ordertxid, time, ordertype, price, cost, fee, vol, margin, misc, ledgers; ledgers: refid, time, type, subtype, aclass, asset, amount, fee, balance, wallet.
+            starttm: Start of the reported period, unix seconds (default: first day of this month).
+            endtm: End of the reported period, unix seconds (default: now).
+        """
+        params: dict[str, Any] = {
+            "report": report,
+            "description": description,
+            "format": format,
+            "fields": fields,
+            "starttm": starttm,
+            "endtm": endtm,
+        }
+        return cast("_add_export.AddExportResult", await self._call("AddExport", params, options))
+
+    async def balance(
+        self,
+        *,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _balance.BalanceResult:
+        """Cash balance of every asset on the account, net of pending withdrawals.
+
+        Args:
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {"rebase_multiplier": rebase_multiplier}
+        return cast("_balance.BalanceResult", await self._call("Balance", params, options))
+
+    async def balance_ex(
+        self,
+        *,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _balance_ex.BalanceExResult:
+        """Balance of every asset with the amounts held by open orders and any credit line.
+
+        Args:
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {"rebase_multiplier": rebase_multiplier}
+        return cast("_balance_ex.BalanceExResult", await self._call("BalanceEx", params, options))
+
+    async def closed_orders(
+        self,
+        *,
+        trades: bool | NotGiven = NOT_GIVEN,
+        userref: int | NotGiven = NOT_GIVEN,
+        cl_ord_id: str | NotGiven = NOT_GIVEN,
+        start: int | str | NotGiven = NOT_GIVEN,
+        end: int | str | NotGiven = NOT_GIVEN,
+        ofs: int | NotGiven = NOT_GIVEN,
+        closetime: Literal["open", "close", "both"] | NotGiven = NOT_GIVEN,
+        consolidate_taker: bool | NotGiven = NOT_GIVEN,
+        without_count: bool | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _closed_orders.ClosedOrdersResult:
+        """Closed, canceled and expired orders of the account, newest first, 50 per page.
+
+        Args:
+            trades: Also list the trade ids that filled each order (false when omitted).
+            userref: Only orders placed with this userref.
+            cl_ord_id: Only the order placed with this client order id.
+            start: Lower bound, not included: a unix time, or an order id whose open time is used.
+            end: Upper bound, included: a unix time, or an order id whose open time is used.
+            ofs: Number of matching orders to skip, for paging.
+            closetime: Which time start and end apply to (both when omitted).
+            consolidate_taker: Merge an order's taker fills into one trade (true when omitted).
+            without_count: Skip count; faster on accounts with many orders (false when omitted).
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {
+            "trades": trades,
+            "userref": userref,
+            "cl_ord_id": cl_ord_id,
+            "start": start,
+            "end": end,
+            "ofs": ofs,
+            "closetime": closetime,
+            "consolidate_taker": consolidate_taker,
+            "without_count": without_count,
+            "rebase_multiplier": rebase_multiplier,
+        }
+        return cast(
+            "_closed_orders.ClosedOrdersResult", await self._call("ClosedOrders", params, options)
+        )
+
+    async def credit_lines(
+        self,
+        *,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _credit_lines.CreditLinesResult:
+        """Credit lines granted to a VIP account and how much of them is used.
+
+        Args:
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {"rebase_multiplier": rebase_multiplier}
+        return cast(
+            "_credit_lines.CreditLinesResult", await self._call("CreditLines", params, options)
+        )
+
+    async def export_status(
+        self, *, report: Literal["trades", "ledgers"], **options: Unpack[CallOptions]
+    ) -> _export_status.ExportStatusResult:
+        """List the export reports of one kind and how far each has got.
+
+        Args:
+            report: Which kind of report to list.
+        """
+        params: dict[str, Any] = {"report": report}
+        return cast(
+            "_export_status.ExportStatusResult", await self._call("ExportStatus", params, options)
+        )
+
+    async def get_api_key_info(
+        self, **options: Unpack[CallOptions]
+    ) -> _get_api_key_info.GetApiKeyInfoResult:
+        """Describe the calling API key: its name, permissions, restrictions and when it was used."""
+        params: dict[str, Any] = {}
+        return cast(
+            "_get_api_key_info.GetApiKeyInfoResult",
+            await self._call("GetApiKeyInfo", params, options),
+        )
+
+    async def ledgers(
+        self,
+        *,
+        asset: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        aclass: str | NotGiven = NOT_GIVEN,
+        type: Literal[
+            "all",
+            "trade",
+            "deposit",
+            "withdrawal",
+            "transfer",
+            "margin",
+            "adjustment",
+            "rollover",
+            "credit",
+            "settled",
+            "staking",
+            "dividend",
+            "sale",
+            "nft_rebate",
+        ]
+        | NotGiven = NOT_GIVEN,
+        start: int | str | NotGiven = NOT_GIVEN,
+        end: int | str | NotGiven = NOT_GIVEN,
+        ofs: int | NotGiven = NOT_GIVEN,
+        without_count: bool | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _ledgers.LedgersResult:
+        """Balance movements (trades, deposits, withdrawals, fees, ...), newest first, 50 per page.
+
+        Args:
+            asset: Assets to list; all when omitted.
+            aclass: Asset class to list; currency when omitted.
+            type: Kind of movement to list (all when omitted).
+            start: Lower bound, not included: a unix time or a ledger id.
+            end: Upper bound, included: a unix time or a ledger id.
+            ofs: Number of matching entries to skip, for paging.
+            without_count: Skip count; faster on accounts with many entries (false when omitted).
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {
+            "asset": asset,
+            "aclass": aclass,
+            "type": type,
+            "start": start,
+            "end": end,
+            "ofs": ofs,
+            "without_count": without_count,
+            "rebase_multiplier": rebase_multiplier,
+        }
+        return cast("_ledgers.LedgersResult", await self._call("Ledgers", params, options))
+
+    async def open_orders(
+        self,
+        *,
+        trades: bool | NotGiven = NOT_GIVEN,
+        userref: int | NotGiven = NOT_GIVEN,
+        cl_ord_id: str | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _open_orders.OpenOrdersResult:
+        """Orders of the account that are still open or waiting to trigger.
+
+        Args:
+            trades: Also list the trade ids that filled each order (false when omitted).
+            userref: Only orders placed with this userref.
+            cl_ord_id: Only the order placed with this client order id.
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {
+            "trades": trades,
+            "userref": userref,
+            "cl_ord_id": cl_ord_id,
+            "rebase_multiplier": rebase_multiplier,
+        }
+        return cast(
+            "_open_orders.OpenOrdersResult", await self._call("OpenOrders", params, options)
+        )
+
+    async def open_positions(
+        self,
+        *,
+        txid: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        docalcs: bool | NotGiven = NOT_GIVEN,
+        consolidation: Literal["market"] | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _open_positions.OpenPositionsResult:
+        """Open margin positions, one by one or aggregated per pair.
+
+        Args:
+            txid: Only these position ids.
+            docalcs: Include the current value and profit/loss (false when omitted).
+            consolidation: Aggregate positions per pair; the result is then a list.
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {
+            "txid": txid,
+            "docalcs": docalcs,
+            "consolidation": consolidation,
+            "rebase_multiplier": rebase_multiplier,
+        }
+        return cast(
+            "_open_positions.OpenPositionsResult",
+            await self._call("OpenPositions", params, options),
+        )
+
+    async def order_amends(
+        self,
+        *,
+        order_id: str,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _order_amends.OrderAmendsResult:
+        """History of the amendments made to one order, oldest first, starting with the original.
+
+        Args:
+            order_id: Kraken id of the order whose amendments to list.
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {"order_id": order_id, "rebase_multiplier": rebase_multiplier}
+        return cast(
+            "_order_amends.OrderAmendsResult", await self._call("OrderAmends", params, options)
+        )
+
+    async def query_ledgers(
+        self,
+        *,
+        id: str | Sequence[str],
+        trades: bool | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _query_ledgers.QueryLedgersResult:
+        """Specific ledger entries of the account, looked up by ledger id.
+
+        Args:
+            id: Ledger ids to look up, at most 20.
+            trades: Also list related trades (false when omitted).
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {
+            "id": id,
+            "trades": trades,
+            "rebase_multiplier": rebase_multiplier,
+        }
+        return cast(
+            "_query_ledgers.QueryLedgersResult", await self._call("QueryLedgers", params, options)
+        )
+
+    async def query_orders(
+        self,
+        *,
+        txid: str | Sequence[str],
+        trades: bool | NotGiven = NOT_GIVEN,
+        userref: int | NotGiven = NOT_GIVEN,
+        consolidate_taker: bool | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _query_orders.QueryOrdersResult:
+        """Details of specific orders, open or closed, looked up by id.
+
+        Args:
+            txid: Order ids to look up, at most 50.
+            trades: Also list the trade ids that filled each order (false when omitted).
+            userref: Only orders placed with this userref.
+            consolidate_taker: Merge an order's taker fills into one trade (true when omitted).
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {
+            "txid": txid,
+            "trades": trades,
+            "userref": userref,
+            "consolidate_taker": consolidate_taker,
+            "rebase_multiplier": rebase_multiplier,
+        }
+        return cast(
+            "_query_orders.QueryOrdersResult", await self._call("QueryOrders", params, options)
+        )
+
+    async def query_trades(
+        self,
+        *,
+        txid: str | Sequence[str],
+        trades: bool | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _query_trades.QueryTradesResult:
+        """Details of specific fills of the account, looked up by trade id.
+
+        Args:
+            txid: Trade ids to look up, at most 20.
+            trades: Also list the fills related to each position (false when omitted).
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {
+            "txid": txid,
+            "trades": trades,
+            "rebase_multiplier": rebase_multiplier,
+        }
+        return cast(
+            "_query_trades.QueryTradesResult", await self._call("QueryTrades", params, options)
+        )
+
+    async def remove_export(
+        self, *, id: str, type: Literal["cancel", "delete"], **options: Unpack[CallOptions]
+    ) -> _remove_export.RemoveExportResult:
+        """Cancel a pending export report or delete a processed one.
+
+        Args:
+            id: Report id.
+            type: cancel for a queued or processing report, delete for a processed one.
+        """
+        params: dict[str, Any] = {"id": id, "type": type}
+        return cast(
+            "_remove_export.RemoveExportResult", await self._call("RemoveExport", params, options)
+        )
+
+    async def retrieve_export(
+        self, *, id: str, **options: Unpack[CallOptions]
+    ) -> _retrieve_export.RetrieveExportResult:
+        """Download a processed export report as a zip archive.
+
+        Args:
+            id: Report id from AddExport or ExportStatus.
+        """
+        params: dict[str, Any] = {"id": id}
+        return cast(
+            "_retrieve_export.RetrieveExportResult",
+            await self._call("RetrieveExport", params, options),
+        )
+
+    async def trade_balance(
+        self,
+        *,
+        asset: str | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _trade_balance.TradeBalanceResult:
+        """Margin summary in one asset: equity, margin used, free margin, open-position P/L.
+
+        Args:
+            asset: Asset the figures are expressed in; ZUSD when omitted.
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {"asset": asset, "rebase_multiplier": rebase_multiplier}
+        return cast(
+            "_trade_balance.TradeBalanceResult", await self._call("TradeBalance", params, options)
+        )
+
+    async def trade_volume(
+        self,
+        *,
+        pair: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _trade_volume.TradeVolumeResult:
+        """30-day USD trading volume of the account and its current fee tier for chosen pairs.
+
+        Args:
+            pair: Pairs to report fees for; without it no fee figures are returned.
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {"pair": pair, "rebase_multiplier": rebase_multiplier}
+        return cast(
+            "_trade_volume.TradeVolumeResult", await self._call("TradeVolume", params, options)
+        )
+
+    async def trades_history(
+        self,
+        *,
+        type: Literal["all", "any position", "closed position", "closing position", "no position"]
+        | NotGiven = NOT_GIVEN,
+        trades: bool | NotGiven = NOT_GIVEN,
+        start: int | str | NotGiven = NOT_GIVEN,
+        end: int | str | NotGiven = NOT_GIVEN,
+        ofs: int | NotGiven = NOT_GIVEN,
+        consolidate_taker: bool | NotGiven = NOT_GIVEN,
+        ledgers: bool | NotGiven = NOT_GIVEN,
+        without_count: bool | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _trades_history.TradesHistoryResult:
+        """The account's own fills, newest first, 50 per page.
+
+        Args:
+            type: Which fills to list, by their relation to margin positions (all when omitted).
+            trades: Also list the fills related to each position (false when omitted).
+            start: Lower bound, not included: a unix time or a trade id.
+            end: Upper bound, included: a unix time or a trade id.
+            ofs: Number of matching fills to skip, for paging.
+            consolidate_taker: Merge an order's taker fills into one trade (true when omitted).
+            ledgers: Also list the ledger ids of each fill; slows the call (false when omitted).
+            without_count: Skip count; faster on accounts with many fills (false when omitted).
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {
+            "type": type,
+            "trades": trades,
+            "start": start,
+            "end": end,
+            "ofs": ofs,
+            "consolidate_taker": consolidate_taker,
+            "ledgers": ledgers,
+            "without_count": without_count,
+            "rebase_multiplier": rebase_multiplier,
+        }
+        return cast(
+            "_trades_history.TradesHistoryResult",
+            await self._call("TradesHistory", params, options),
+        )
+
+
+class AsyncTradingGroup(AsyncGroup):
+    """Placing, amending and cancelling orders; the dead man's switch."""
+
+    async def add_order(
+        self,
+        *,
+        pair: str,
+        type: Literal["buy", "sell"],
+        ordertype: Literal[
+            "market",
+            "limit",
+            "iceberg",
+            "stop-loss",
+            "take-profit",
+            "stop-loss-limit",
+            "take-profit-limit",
+            "trailing-stop",
+            "trailing-stop-limit",
+            "settle-position",
+        ],
+        volume: Number,
+        displayvol: Number | NotGiven = NOT_GIVEN,
+        price: Number | NotGiven = NOT_GIVEN,
+        price2: Number | NotGiven = NOT_GIVEN,
+        trigger: Literal["last", "index"] | NotGiven = NOT_GIVEN,
+        leverage: str | NotGiven = NOT_GIVEN,
+        reduce_only: bool | NotGiven = NOT_GIVEN,
+        stptype: Literal["cancel-newest", "cancel-oldest", "cancel-both"] | NotGiven = NOT_GIVEN,
+        oflags: str | NotGiven = NOT_GIVEN,
+        timeinforce: Literal["GTC", "IOC", "GTD"] | NotGiven = NOT_GIVEN,
+        starttm: str | NotGiven = NOT_GIVEN,
+        expiretm: str | NotGiven = NOT_GIVEN,
+        userref: int | NotGiven = NOT_GIVEN,
+        cl_ord_id: str | NotGiven = NOT_GIVEN,
+        close_ordertype: Literal[
+            "limit",
+            "iceberg",
+            "stop-loss",
+            "take-profit",
+            "stop-loss-limit",
+            "take-profit-limit",
+            "trailing-stop",
+            "trailing-stop-limit",
+        ]
+        | NotGiven = NOT_GIVEN,
+        close_price: Number | NotGiven = NOT_GIVEN,
+        close_price2: Number | NotGiven = NOT_GIVEN,
+        deadline: str | NotGiven = NOT_GIVEN,
+        validate: bool | NotGiven = NOT_GIVEN,
+        asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        broker: str | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _add_order.AddOrderResult:
+        """Place one order (market, limit, stop, take-profit, trailing, iceberg), optionally with a conditional close.
+
+        Args:
+            pair: Pair id or altname, e.g. XBTUSD.
+            type: Side of the order.
+            volume: Quantity in the base asset; 0 closes a whole margin position.
+            displayvol: Iceberg orders: the part shown in the book (at least 1/15 of volume).
+            price: Limit price, or trigger price for stop, take-profit and trailing types.
+            price2: Limit price (or offset from the trigger) for the *-limit triggered types.
+            trigger: Price signal for triggered orders.
+            leverage: Margin leverage such as 2 or 5:1; spot when omitted.
+            reduce_only: Only shrink an open margin position.
+            oflags: Comma-separated flags: post, fcib, fciq, nompp, viqc.
+            timeinforce: GTD needs expiretm.
+            starttm: When the order becomes active.
+            expiretm: When the order expires.
+            userref: Not together with cl_ord_id.
+            cl_ord_id: Not together with userref.
+            close_ordertype: Type of the close order placed when this one fills.
+            close_price: price of the conditional close order.
+            close_price2: price2 of the conditional close order.
+            deadline: RFC 3339 time after which the engine rejects the request (now+2s .. now+60s).
+            validate: Check the order only; nothing is placed and no txid comes back.
+            asset_class: tokenized_asset for xStocks pairs.
+            broker: Partner identifier.
+        """
+        params: dict[str, Any] = {
+            "pair": pair,
+            "type": type,
+            "ordertype": ordertype,
+            "volume": volume,
+            "displayvol": displayvol,
+            "price": price,
+            "price2": price2,
+            "trigger": trigger,
+            "leverage": leverage,
+            "reduce_only": reduce_only,
+            "stptype": stptype,
+            "oflags": oflags,
+            "timeinforce": timeinforce,
+            "starttm": starttm,
+            "expiretm": expiretm,
+            "userref": userref,
+            "cl_ord_id": cl_ord_id,
+            "close[ordertype]": close_ordertype,
+            "close[price]": close_price,
+            "close[price2]": close_price2,
+            "deadline": deadline,
+            "validate": validate,
+            "asset_class": asset_class,
+            "broker": broker,
+        }
+        return cast("_add_order.AddOrderResult", await self._call("AddOrder", params, options))
+
+    async def add_order_batch(
+        self,
+        *,
+        pair: str,
+        orders: Sequence[_add_order_batch.AddOrderBatchOrder | Mapping[str, Any]],
+        asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        deadline: str | NotGiven = NOT_GIVEN,
+        validate: bool | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _add_order_batch.AddOrderBatchResult:
+        """Place 2 to 15 orders on one pair in a single request.
+
+        Args:
+            pair: The one pair every order trades, e.g. BTC/USD.
+            orders: The orders; one invalid order rejects the whole batch.
+            asset_class: tokenized_asset for xStocks pairs.
+            deadline: RFC 3339 time after which the engine rejects the request (now+2s .. now+60s).
+            validate: Check the batch only; nothing is placed.
+        """
+        params: dict[str, Any] = {
+            "pair": pair,
+            "orders": orders,
+            "asset_class": asset_class,
+            "deadline": deadline,
+            "validate": validate,
+        }
+        return cast(
+            "_add_order_batch.AddOrderBatchResult",
+            await self._call("AddOrderBatch", params, options),
+        )
+
+    async def amend_order(
+        self,
+        *,
+        txid: str | NotGiven = NOT_GIVEN,
+        cl_ord_id: str | NotGiven = NOT_GIVEN,
+        order_qty: Number | NotGiven = NOT_GIVEN,
+        display_qty: Number | NotGiven = NOT_GIVEN,
+        limit_price: Number | NotGiven = NOT_GIVEN,
+        trigger_price: Number | NotGiven = NOT_GIVEN,
+        pair: str | NotGiven = NOT_GIVEN,
+        post_only: bool | NotGiven = NOT_GIVEN,
+        deadline: str | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _amend_order.AmendOrderResult:
+        """Change an open order in place (quantity, prices) keeping its ids and, where possible, its queue spot.
+
+        Args:
+            txid: Kraken order id (or give cl_ord_id).
+            cl_ord_id: Caller's order id (or give txid).
+            order_qty: New total quantity in the base asset.
+            display_qty: Iceberg orders: new visible quantity.
+            limit_price: New limit price; may be relative.
+            trigger_price: New trigger price for triggered types; may be relative.
+            pair: Needed for xStocks pairs.
+            post_only: Refuse a new limit price that would take liquidity.
+            deadline: RFC 3339 time after which the engine rejects the request (now+2s .. now+60s).
+        """
+        params: dict[str, Any] = {
+            "txid": txid,
+            "cl_ord_id": cl_ord_id,
+            "order_qty": order_qty,
+            "display_qty": display_qty,
+            "limit_price": limit_price,
+            "trigger_price": trigger_price,
+            "pair": pair,
+            "post_only": post_only,
+            "deadline": deadline,
+        }
+        return cast(
+            "_amend_order.AmendOrderResult", await self._call("AmendOrder", params, options)
+        )
+
+    async def cancel_all(self, **options: Unpack[CallOptions]) -> _cancel_all.CancelAllResult:
+        """Cancel every open order of the account."""
+        params: dict[str, Any] = {}
+        return cast("_cancel_all.CancelAllResult", await self._call("CancelAll", params, options))
+
+    async def cancel_all_orders_after(
+        self, *, timeout: int, **options: Unpack[CallOptions]
+    ) -> _cancel_all_orders_after.CancelAllOrdersAfterResult:
+        """Dead man's switch: cancel all orders unless called again before the timeout; 0 disarms it.
+
+        Args:
+            timeout: Seconds until every order is cancelled; 0 turns the timer off.
+        """
+        params: dict[str, Any] = {"timeout": timeout}
+        return cast(
+            "_cancel_all_orders_after.CancelAllOrdersAfterResult",
+            await self._call("CancelAllOrdersAfter", params, options),
+        )
+
+    async def cancel_order(
+        self,
+        *,
+        txid: str | int | NotGiven = NOT_GIVEN,
+        cl_ord_id: str | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _cancel_order.CancelOrderResult:
+        """Cancel an open order by txid, by userref (every order with that tag) or by cl_ord_id.
+
+        Args:
+            txid: A txid, or a userref that cancels every order carrying it.
+            cl_ord_id: Caller's unique order id: a UUID, 32 hex digits, or up to 18 printable ASCII characters.
+        """
+        params: dict[str, Any] = {"txid": txid, "cl_ord_id": cl_ord_id}
+        return cast(
+            "_cancel_order.CancelOrderResult", await self._call("CancelOrder", params, options)
+        )
+
+    async def cancel_order_batch(
+        self,
+        *,
+        orders: Sequence[str | int | _cancel_order_batch.CancelOrderBatchOrder | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        cl_ord_ids: Sequence[str | _cancel_order_batch.CancelOrderBatchClOrdId | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _cancel_order_batch.CancelOrderBatchResult:
+        """Cancel up to 50 open orders, named by txid, userref or cl_ord_id, in one request.
+
+        Args:
+            orders: Orders by txid or userref, bare or wrapped as {txid}.
+            cl_ord_ids: Orders by caller id, bare or wrapped as {cl_ord_id}.
+        """
+        params: dict[str, Any] = {"orders": orders, "cl_ord_ids": cl_ord_ids}
+        return cast(
+            "_cancel_order_batch.CancelOrderBatchResult",
+            await self._call("CancelOrderBatch", params, options),
+        )
+
+    async def edit_order(
+        self,
+        *,
+        txid: str | int,
+        pair: str,
+        volume: Number | NotGiven = NOT_GIVEN,
+        displayvol: Number | NotGiven = NOT_GIVEN,
+        price: Number | NotGiven = NOT_GIVEN,
+        price2: Number | NotGiven = NOT_GIVEN,
+        userref: int | NotGiven = NOT_GIVEN,
+        oflags: str | NotGiven = NOT_GIVEN,
+        deadline: str | NotGiven = NOT_GIVEN,
+        cancel_response: bool | NotGiven = NOT_GIVEN,
+        validate: bool | NotGiven = NOT_GIVEN,
+        asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _edit_order.EditOrderResult:
+        """Legacy cancel-and-replace of an open order; the replacement gets a new txid (prefer AmendOrder).
+
+        Args:
+            txid: Order to replace: its txid, or a userref that names exactly one order.
+            volume: New quantity in the base asset.
+            displayvol: Iceberg orders: new visible quantity.
+            price: Absolute price, or relative to the last trade: +, - or # prefix, optional % suffix.
+            price2: Absolute price, or relative to the last trade: +, - or # prefix, optional % suffix.
+            userref: Tag of the replacement; the old one is not carried over.
+            oflags: Only post can be changed; other flags stay as they were.
+            deadline: RFC 3339 time after which the engine rejects the request (now+2s .. now+60s).
+            cancel_response: Answer as soon as the old order is cancelled.
+            validate: Check only; nothing changes.
+            asset_class: tokenized_asset for xStocks pairs.
+        """
+        params: dict[str, Any] = {
+            "txid": txid,
+            "pair": pair,
+            "volume": volume,
+            "displayvol": displayvol,
+            "price": price,
+            "price2": price2,
+            "userref": userref,
+            "oflags": oflags,
+            "deadline": deadline,
+            "cancel_response": cancel_response,
+            "validate": validate,
+            "asset_class": asset_class,
+        }
+        return cast("_edit_order.EditOrderResult", await self._call("EditOrder", params, options))
+
+    async def get_web_sockets_token(
+        self, **options: Unpack[CallOptions]
+    ) -> _get_web_sockets_token.GetWebSocketsTokenResult:
+        """Token that authenticates private WebSocket subscriptions."""
+        params: dict[str, Any] = {}
+        return cast(
+            "_get_web_sockets_token.GetWebSocketsTokenResult",
+            await self._call("GetWebSocketsToken", params, options),
+        )
+
+
+class AsyncFundingGroup(AsyncGroup):
+    """Deposits and withdrawals; withdrawals need allow_withdrawals=True."""
+
+    async def deposit_addresses(
+        self,
+        *,
+        asset: str,
+        method: str,
+        new: bool | NotGiven = NOT_GIVEN,
+        amount: Number | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _deposit_addresses.DepositAddressesResult:
+        """Deposit addresses of one asset and method; can also create a fresh address.
+
+        Args:
+            asset: Asset to deposit (id or altname).
+            method: Deposit method name, from DepositMethods.
+            new: Create a new address instead of listing existing ones.
+            amount: Amount to deposit; needed only for the Bitcoin Lightning method.
+        """
+        params: dict[str, Any] = {"asset": asset, "method": method, "new": new, "amount": amount}
+        return cast(
+            "_deposit_addresses.DepositAddressesResult",
+            await self._call("DepositAddresses", params, options),
+        )
+
+    async def deposit_methods(
+        self,
+        *,
+        asset: str,
+        aclass: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _deposit_methods.DepositMethodsResult:
+        """Ways to deposit one asset, with their limits, fees and minimums.
+
+        Args:
+            asset: Asset to deposit (id or altname).
+            aclass: Asset class filter; tokenized_asset is needed for xStocks.
+        """
+        params: dict[str, Any] = {"asset": asset, "aclass": aclass}
+        return cast(
+            "_deposit_methods.DepositMethodsResult",
+            await self._call("DepositMethods", params, options),
+        )
+
+    async def deposit_status(
+        self,
+        *,
+        asset: str | NotGiven = NOT_GIVEN,
+        aclass: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        method: str | NotGiven = NOT_GIVEN,
+        start: str | NotGiven = NOT_GIVEN,
+        end: str | NotGiven = NOT_GIVEN,
+        cursor: bool | str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _deposit_status.DepositStatusResult:
+        """Recent deposits and their state, newest first, optionally page by page.
+
+        Args:
+            asset: Only deposits of this asset.
+            aclass: Asset class filter; tokenized_asset is needed for xStocks.
+            method: Only deposits made with this method.
+            start: Leave out deposits created before this unix time.
+            end: Leave out deposits created after this unix time.
+            cursor: true to get a paged answer, or the next_cursor of the previous page.
+            limit: Deposits per page (Kraken's default is 25).
+        """
+        params: dict[str, Any] = {
+            "asset": asset,
+            "aclass": aclass,
+            "method": method,
+            "start": start,
+            "end": end,
+            "cursor": cursor,
+            "limit": limit,
+        }
+        return cast(
+            "_deposit_status.DepositStatusResult",
+            await self._call("DepositStatus", params, options),
+        )
+
+    async def wallet_transfer(
+        self,
+        *,
+        asset: str,
+        from_: Literal["Spot Wallet"],
+        to: Literal["Futures Wallet"],
+        amount: Number,
+        **options: Unpack[CallOptions],
+    ) -> _wallet_transfer.WalletTransferResult:
+        """Move funds out of the spot wallet into the futures wallet; the client refuses it unless built with allow_withdrawals=True.
+
+        Args:
+            asset: Asset to move (id or altname).
+            from_: Wallet the funds leave; only the spot wallet.
+            to: Wallet the funds go to; only the futures wallet.
+            amount: Amount to move.
+        """
+        params: dict[str, Any] = {"asset": asset, "from": from_, "to": to, "amount": amount}
+        return cast(
+            "_wallet_transfer.WalletTransferResult",
+            await self._call("WalletTransfer", params, options),
+        )
+
+    async def withdraw(
+        self,
+        *,
+        asset: str,
+        key: str,
+        amount: Number,
+        aclass: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        address: str | NotGiven = NOT_GIVEN,
+        max_fee: Number | NotGiven = NOT_GIVEN,
+        rebase_multiplier: Literal["rebased", "base"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _withdraw.WithdrawResult:
+        """Withdraw funds to a saved address; moves money out, so the client refuses it unless built with allow_withdrawals=True.
+
+        Args:
+            asset: Asset to withdraw.
+            key: Name of the saved withdrawal address.
+            amount: Amount to withdraw.
+            aclass: Asset class filter; tokenized_asset is needed for xStocks.
+            address: Expected address behind key; Kraken rejects the withdrawal if they differ.
+            max_fee: Fail (EFunding:Max fee exceeded) rather than pay a higher fee than this.
+            rebase_multiplier: How xStocks balances are shown: rebased (default) or base.
+        """
+        params: dict[str, Any] = {
+            "asset": asset,
+            "key": key,
+            "amount": amount,
+            "aclass": aclass,
+            "address": address,
+            "max_fee": max_fee,
+            "rebase_multiplier": rebase_multiplier,
+        }
+        return cast("_withdraw.WithdrawResult", await self._call("Withdraw", params, options))
+
+    async def withdraw_addresses(
+        self,
+        *,
+        asset: str | NotGiven = NOT_GIVEN,
+        aclass: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        method: str | NotGiven = NOT_GIVEN,
+        key: str | NotGiven = NOT_GIVEN,
+        verified: bool | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _withdraw_addresses.WithdrawAddressesResult:
+        """Withdrawal addresses (keys) saved on the account.
+
+        Args:
+            asset: Only addresses for this asset.
+            aclass: Asset class filter; tokenized_asset is needed for xStocks.
+            method: Only addresses for this withdrawal method.
+            key: Only the address saved under this key name.
+            verified: Only addresses whose e-mail confirmation is done (true) or not (false).
+        """
+        params: dict[str, Any] = {
+            "asset": asset,
+            "aclass": aclass,
+            "method": method,
+            "key": key,
+            "verified": verified,
+        }
+        return cast(
+            "_withdraw_addresses.WithdrawAddressesResult",
+            await self._call("WithdrawAddresses", params, options),
+        )
+
+    async def withdraw_cancel(
+        self, *, asset: str, refid: str, **options: Unpack[CallOptions]
+    ) -> _withdraw_cancel.WithdrawCancelResult:
+        """Ask Kraken to cancel a withdrawal that has not been sent yet.
+
+        Args:
+            asset: Asset of the withdrawal.
+            refid: Reference id of the withdrawal, from Withdraw or WithdrawStatus.
+        """
+        params: dict[str, Any] = {"asset": asset, "refid": refid}
+        return cast(
+            "_withdraw_cancel.WithdrawCancelResult",
+            await self._call("WithdrawCancel", params, options),
+        )
+
+    async def withdraw_info(
+        self, *, asset: str, key: str, amount: Number, **options: Unpack[CallOptions]
+    ) -> _withdraw_info.WithdrawInfoResult:
+        """Quote for a withdrawal to a saved key: method, fee, net amount and current limit.
+
+        Args:
+            asset: Asset to withdraw.
+            key: Name of the saved withdrawal address.
+            amount: Amount to withdraw.
+        """
+        params: dict[str, Any] = {"asset": asset, "key": key, "amount": amount}
+        return cast(
+            "_withdraw_info.WithdrawInfoResult", await self._call("WithdrawInfo", params, options)
+        )
+
+    async def withdraw_methods(
+        self,
+        *,
+        asset: str | NotGiven = NOT_GIVEN,
+        aclass: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        network: str | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _withdraw_methods.WithdrawMethodsResult:
+        """Withdrawal methods available to the account, with their networks and minimums.
+
+        Args:
+            asset: Only methods for this asset.
+            aclass: Asset class filter; tokenized_asset is needed for xStocks.
+            network: Only methods on this network.
+        """
+        params: dict[str, Any] = {"asset": asset, "aclass": aclass, "network": network}
+        return cast(
+            "_withdraw_methods.WithdrawMethodsResult",
+            await self._call("WithdrawMethods", params, options),
+        )
+
+    async def withdraw_status(
+        self,
+        *,
+        asset: str | NotGiven = NOT_GIVEN,
+        aclass: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        method: str | NotGiven = NOT_GIVEN,
+        start: str | NotGiven = NOT_GIVEN,
+        end: str | NotGiven = NOT_GIVEN,
+        cursor: bool | str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _withdraw_status.WithdrawStatusResult:
+        """Recent withdrawals and their state, newest first, optionally page by page.
+
+        Args:
+            asset: Only withdrawals of this asset.
+            aclass: Asset class filter; tokenized_asset is needed for xStocks.
+            method: Only withdrawals made with this method.
+            start: Leave out withdrawals created before this unix time.
+            end: Leave out withdrawals created after this unix time.
+            cursor: true to get a paged answer, or the next_cursor of the previous page.
+            limit: Withdrawals per page (Kraken's default is 500).
+        """
+        params: dict[str, Any] = {
+            "asset": asset,
+            "aclass": aclass,
+            "method": method,
+            "start": start,
+            "end": end,
+            "cursor": cursor,
+            "limit": limit,
+        }
+        return cast(
+            "_withdraw_status.WithdrawStatusResult",
+            await self._call("WithdrawStatus", params, options),
+        )
+
+
+class AsyncEarnGroup(AsyncGroup):
+    """Kraken Earn strategies and allocations."""
+
+    async def allocate(
+        self, *, strategy_id: str, amount: Number, **options: Unpack[CallOptions]
+    ) -> _earn_allocate.EarnAllocateResult:
+        """Start putting an amount into an Earn strategy; runs in the background, poll Earn/AllocateStatus.
+
+        Args:
+            strategy_id: Strategy id, from Earn/Strategies.
+            amount: Amount to allocate, in the strategy's asset.
+        """
+        params: dict[str, Any] = {"strategy_id": strategy_id, "amount": amount}
+        return cast(
+            "_earn_allocate.EarnAllocateResult", await self._call("Earn/Allocate", params, options)
+        )
+
+    async def allocate_status(
+        self, *, strategy_id: str, **options: Unpack[CallOptions]
+    ) -> _earn_allocate_status.EarnAllocateStatusResult:
+        """Whether an allocation into an Earn strategy is still being processed.
+
+        Args:
+            strategy_id: Strategy the allocation was made to.
+        """
+        params: dict[str, Any] = {"strategy_id": strategy_id}
+        return cast(
+            "_earn_allocate_status.EarnAllocateStatusResult",
+            await self._call("Earn/AllocateStatus", params, options),
+        )
+
+    async def allocations(
+        self,
+        *,
+        ascending: bool | NotGiven = NOT_GIVEN,
+        converted_asset: str | NotGiven = NOT_GIVEN,
+        hide_zero_allocations: bool | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _earn_allocations.EarnAllocationsResult:
+        """The account's Earn allocations by strategy, with rewards, also valued in a chosen asset.
+
+        Args:
+            ascending: Sort oldest first instead of Kraken's default descending order.
+            converted_asset: Asset to value the allocations in (Kraken's default is USD).
+            hide_zero_allocations: Leave out strategies that no longer hold anything.
+        """
+        params: dict[str, Any] = {
+            "ascending": ascending,
+            "converted_asset": converted_asset,
+            "hide_zero_allocations": hide_zero_allocations,
+        }
+        return cast(
+            "_earn_allocations.EarnAllocationsResult",
+            await self._call("Earn/Allocations", params, options),
+        )
+
+    async def deallocate(
+        self, *, strategy_id: str, amount: Number, **options: Unpack[CallOptions]
+    ) -> _earn_deallocate.EarnDeallocateResult:
+        """Start taking an amount out of an Earn strategy; runs in the background, poll Earn/DeallocateStatus.
+
+        Args:
+            strategy_id: Strategy id, from Earn/Strategies or Earn/Allocations.
+            amount: Amount to deallocate, in the strategy's asset.
+        """
+        params: dict[str, Any] = {"strategy_id": strategy_id, "amount": amount}
+        return cast(
+            "_earn_deallocate.EarnDeallocateResult",
+            await self._call("Earn/Deallocate", params, options),
+        )
+
+    async def deallocate_status(
+        self, *, strategy_id: str, **options: Unpack[CallOptions]
+    ) -> _earn_deallocate_status.EarnDeallocateStatusResult:
+        """Whether a deallocation from an Earn strategy is still being processed.
+
+        Args:
+            strategy_id: Strategy the deallocation was made from.
+        """
+        params: dict[str, Any] = {"strategy_id": strategy_id}
+        return cast(
+            "_earn_deallocate_status.EarnDeallocateStatusResult",
+            await self._call("Earn/DeallocateStatus", params, options),
+        )
+
+    async def strategies(
+        self,
+        *,
+        ascending: bool | NotGiven = NOT_GIVEN,
+        asset: str | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        lock_type: Sequence[Literal["flex", "bonded", "timed", "instant"]] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _earn_strategies.EarnStrategiesResult:
+        """Earn strategies the account can see, with lock terms, yield estimates and fees.
+
+        Args:
+            ascending: Sort oldest first instead of Kraken's default descending order.
+            asset: Only strategies for this asset.
+            cursor: next_cursor of the previous page; leave out for the first page.
+            limit: Strategies per page; Kraken may cap it lower.
+            lock_type: Only strategies with one of these lock types.
+        """
+        params: dict[str, Any] = {
+            "ascending": ascending,
+            "asset": asset,
+            "cursor": cursor,
+            "limit": limit,
+            "lock_type": lock_type,
+        }
+        return cast(
+            "_earn_strategies.EarnStrategiesResult",
+            await self._call("Earn/Strategies", params, options),
+        )
+
+
+class AsyncSubaccountsGroup(AsyncGroup):
+    """Institutional master accounts: create subaccounts and move funds."""
+
+    async def account_transfer(
+        self,
+        *,
+        asset: str,
+        amount: Number,
+        from_: str,
+        to: str,
+        asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
+        **options: Unpack[CallOptions],
+    ) -> _account_transfer.AccountTransferResult:
+        """Move funds between the master account and its subaccounts.
+
+        Args:
+            asset: Asset to move, e.g. XBT.
+            amount: How much to move.
+            from_: IIBAN of the account the funds leave.
+            to: IIBAN of the account the funds reach.
+            asset_class: Asset class filter; tokenized_asset is needed for xStocks.
+        """
+        params: dict[str, Any] = {
+            "asset": asset,
+            "amount": amount,
+            "from": from_,
+            "to": to,
+            "asset_class": asset_class,
+        }
+        return cast(
+            "_account_transfer.AccountTransferResult",
+            await self._call("AccountTransfer", params, options),
+        )
+
+    async def create_subaccount(
+        self, *, username: str, email: str, **options: Unpack[CallOptions]
+    ) -> _create_subaccount.CreateSubaccountResult:
+        """Open a trading subaccount under the master account (institutional clients only).
+
+        Args:
+            username: Login name of the new subaccount.
+            email: Contact address of the new subaccount.
+        """
+        params: dict[str, Any] = {"username": username, "email": email}
+        return cast(
+            "_create_subaccount.CreateSubaccountResult",
+            await self._call("CreateSubaccount", params, options),
         )
