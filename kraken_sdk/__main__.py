@@ -1,0 +1,5 @@
+"""`python -m kraken_sdk ...` runs the `kraken-sdk` command."""
+
+from kraken_sdk.cli import main
+
+raise SystemExit(main())

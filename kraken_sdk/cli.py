@@ -1,0 +1,84 @@
+"""The `kraken-sdk` command (also `python -m kraken_sdk`).
+
+Named kraken-sdk, not kraken, because python-kraken-sdk already installs `kraken`. Each
+subcommand is one `add_<name>` function that registers its parser and handler, so new
+subcommands slot in without touching the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from kraken_sdk._version import __version__
+from kraken_sdk.ratelimit import TierName
+
+__all__ = ["build_parser", "main"]
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    """Serve a paper exchange until Ctrl-C."""
+    from kraken_sdk.sandbox import Sandbox
+
+    tier: TierName = "unlimited" if args.unlimited else args.tier
+    sandbox = Sandbox(seed=args.seed, tier=tier, host=args.host, port=args.port)
+    sandbox.start()
+    print(sandbox.url)
+    print(f"API key: {sandbox.api_key}")
+    print(f"API secret: {sandbox.api_secret}")
+    print(f"Tier: {tier}. Press Ctrl-C to stop.", file=sys.stderr)
+    sys.stdout.flush()
+    try:
+        sandbox.serve_forever()
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+    finally:
+        sandbox.stop()
+    return 0
+
+
+def add_sandbox(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "sandbox",
+        help="run a local paper exchange that speaks Kraken's REST protocol",
+        description="Serve a local Kraken-compatible paper exchange on 127.0.0.1 until Ctrl-C.",
+    )
+    parser.add_argument("--port", type=int, default=0, help="port to listen on (default: free)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of prices and ids")
+    limits = parser.add_mutually_exclusive_group()
+    limits.add_argument(
+        "--tier",
+        choices=("starter", "intermediate", "pro", "unlimited"),
+        default="starter",
+        help="rate limits to enforce, as for a Kraken verification tier",
+    )
+    limits.add_argument("--unlimited", action="store_true", help="switch rate limits off")
+    parser.set_defaults(handler=_sandbox)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kraken-sdk", description="Tools of the kraken-sdk package."
+    )
+    parser.add_argument("--version", action="version", version=f"kraken-sdk {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_sandbox(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Command | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    return handler(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
