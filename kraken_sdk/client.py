@@ -1,0 +1,430 @@
+"""KrakenClient: typed groups over one session, and everything a call goes through before it.
+
+    k = KrakenClient.from_env()
+    k.market.ticker(pair="BTC/USD")
+    k.trading.add_order(pair="BTC/USD", type="buy", ordertype="limit", volume="0.01", price=30000)
+
+A call passes, in order: the credentials and withdrawal guards; `validation.normalize` and the
+strict params model; pair names through `symbols` (AssetPairs, fetched once); the pair's order
+rules; a cl_ord_id for every new order; then the session's retry loop. Nothing reaches the
+network until all of that passed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, Self, TypedDict, Unpack
+
+import msgspec
+import requests
+
+from kraken_sdk._calls import NOT_GIVEN, CallOptions
+from kraken_sdk._groups import (
+    AccountGroup,
+    EarnGroup,
+    FundingGroup,
+    MarketGroup,
+    SubaccountsGroup,
+    TradingGroup,
+)
+from kraken_sdk._retry import UNSAFE_TO_RESEND, RetryPolicy
+from kraken_sdk.auth import ENV_URL, KEYRING_SERVICE, Credentials, read_settings
+from kraken_sdk.endpoints import ENDPOINTS, Endpoint
+from kraken_sdk.errors import (
+    CredentialsError,
+    UnknownPairError,
+    ValidationError,
+    WithdrawalsDisabledError,
+)
+from kraken_sdk.nonce import NonceGenerator
+from kraken_sdk.ratelimit import RateLimits, TierName
+from kraken_sdk.session import (
+    DEFAULT_TIMEOUT,
+    Call,
+    OutcomeContext,
+    Session,
+    TimeoutSpec,
+    raw_decoder,
+)
+from kraken_sdk.symbols import PairInfo, Symbols
+from kraken_sdk.validation import (
+    check_amend,
+    check_edit,
+    check_numbers,
+    check_order,
+    check_rules,
+    convert,
+    ensure_client_order_ids,
+    normalize,
+    to_decimal,
+)
+
+__all__ = ["DEFAULT_BASE_URL", "ClientOptions", "KrakenClient"]
+
+DEFAULT_BASE_URL = "https://api.kraken.com"
+
+MOVES_FUNDS_OUT = frozenset({"Withdraw", "WalletTransfer"})
+"""Methods refused unless the client was built with allow_withdrawals=True."""
+
+STANDARD_SYMBOL_METHODS = frozenset({"GroupedBook", "Level3", "PreTrade", "PostTrade"})
+"""Newer methods that take WebSocket-v2 style names (BTC/USD) rather than altnames (XBTUSD)."""
+
+NO_PAIR_RESOLUTION = frozenset({"AssetPairs", "Assets"})
+"""The sources of the symbol table itself: their pair arguments go to Kraken as given."""
+
+PAIR_FIELDS = ("pair", "symbol")
+
+
+class ClientOptions(TypedDict, total=False):
+    """Keyword arguments of KrakenClient besides the credentials (for from_env/from_keyring)."""
+
+    base_url: str
+    tier: TierName | RateLimits
+    timeout: TimeoutSpec
+    max_retries: int
+    retry: RetryPolicy
+    allow_withdrawals: bool
+    check_orders: bool
+    nonce: NonceGenerator
+    trust_env: bool
+    pool_maxsize: int
+    http_session: requests.Session
+    sleep: Callable[[float], None]
+    symbols_ttl: float
+
+
+class KrakenClient:
+    """The blocking Kraken Spot REST client: thread-safe, one per API key is plenty.
+
+    Args:
+        api_key, api_secret: the key pair; leave both out for public data only.
+        credentials: a `Credentials` instead of the two strings.
+        base_url: Kraken, or a sandbox such as `Sandbox().url`.
+        tier: your verification tier (starter, intermediate, pro) for the rate limits.
+        timeout: seconds, or a (connect, read) pair; always applied, overridable per call
+            with `request_timeout=`.
+        max_retries: resends of a failed call that is safe to resend (0 disables).
+        retry: full control over waits (RetryPolicy); max_retries then comes from it.
+        allow_withdrawals: Withdraw and WalletTransfer refuse to run without it.
+        check_orders: check orders against AssetPairs' rules before sending (default on).
+        nonce: a nonce source, e.g. FileNonceSource for several processes on one key.
+        trust_env: use HTTPS_PROXY/NO_PROXY and REQUESTS_CA_BUNDLE from the environment,
+            read once at construction.
+        pool_maxsize: pooled keep-alive connections to Kraken.
+        http_session: bring your own requests.Session (not closed by close()).
+        sleep: how retries wait; tests pass a fake.
+        symbols_ttl: seconds the AssetPairs/Assets cache lives.
+    """
+
+    market: MarketGroup
+    account: AccountGroup
+    trading: TradingGroup
+    funding: FundingGroup
+    earn: EarnGroup
+    subaccounts: SubaccountsGroup
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        *,
+        credentials: Credentials | None = None,
+        base_url: str = DEFAULT_BASE_URL,
+        tier: TierName | RateLimits = "starter",
+        timeout: TimeoutSpec = DEFAULT_TIMEOUT,
+        max_retries: int = 3,
+        retry: RetryPolicy | None = None,
+        allow_withdrawals: bool = False,
+        check_orders: bool = True,
+        nonce: NonceGenerator | None = None,
+        trust_env: bool = True,
+        pool_maxsize: int = 16,
+        http_session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        symbols_ttl: float = 3600.0,
+    ) -> None:
+        if credentials is not None and (api_key is not None or api_secret is not None):
+            raise ValidationError(
+                "give credentials or api_key/api_secret, not both", field="credentials"
+            )
+        if credentials is None and (api_key is not None or api_secret is not None):
+            if api_key is None or api_secret is None:
+                missing = "api_secret" if api_secret is None else "api_key"
+                raise ValidationError(
+                    "is missing; a key needs its secret and vice versa", field=missing
+                )
+            credentials = Credentials(api_key, api_secret)
+        if retry is None:
+            if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+                raise ValidationError("must be an int >= 0", field="max_retries")
+            if max_retries < 0:
+                raise ValidationError("must be >= 0", field="max_retries")
+            retry = RetryPolicy(max_retries=max_retries)
+        self.credentials = credentials
+        self.rate_limits = RateLimits.for_tier(tier)
+        self.allow_withdrawals = allow_withdrawals
+        self.check_orders = check_orders
+        self._session = Session(
+            base_url,
+            credentials=credentials,
+            nonce=nonce,
+            timeout=timeout,
+            retry=retry,
+            sleep=sleep,
+            trust_env=trust_env,
+            pool_maxsize=pool_maxsize,
+            http=http_session,
+        )
+        self.symbols = Symbols(self.request, ttl=symbols_ttl)
+        self._calls: dict[str, Call] = {}
+        self._raw_calls: dict[str, Call] = {}
+        self.market = MarketGroup(self)
+        self.account = AccountGroup(self)
+        self.trading = TradingGroup(self)
+        self.funding = FundingGroup(self)
+        self.earn = EarnGroup(self)
+        self.subaccounts = SubaccountsGroup(self)
+
+    # -- construction from the environment --
+
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        dotenv: str | bool = True,
+        environ: Mapping[str, str] | None = None,
+        **options: Unpack[ClientOptions],
+    ) -> KrakenClient:
+        """Credentials from KRAKEN_API_KEY / KRAKEN_API_SECRET (or a .env file), and
+        KRAKEN_API_URL as base_url unless given. Without a key: a public-only client."""
+        settings = read_settings(environ, dotenv=dotenv)
+        if "base_url" not in options and ENV_URL in settings:
+            options["base_url"] = settings[ENV_URL]
+        credentials = Credentials.from_env(environ, dotenv=dotenv)
+        return cls(credentials=credentials, **options)
+
+    @classmethod
+    def from_keyring(
+        cls, username: str, service: str = KEYRING_SERVICE, **options: Unpack[ClientOptions]
+    ) -> KrakenClient:
+        """Credentials stored with keyring (pip install kraken-sdk[keyring])."""
+        return cls(credentials=Credentials.from_keyring(username, service), **options)
+
+    # -- lifecycle --
+
+    @property
+    def base_url(self) -> str:
+        return self._session.base_url
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._session.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        who = repr(self.credentials) if self.credentials else "public only"
+        return f"KrakenClient({self.base_url!r}, {who})"
+
+    # -- calls --
+
+    def request(
+        self,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        private: bool | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Any:
+        """Any Kraken method with raw parameters; returns the plain JSON result.
+
+        The escape hatch for parameters or methods newer than this SDK: parameters go out as
+        given (floats and Decimals written positionally, booleans true/false, lists
+        comma-joined), with no model check and no pair translation. The safety rules still
+        apply: credentials, the withdrawal opt-in, cl_ord_id on new orders, and the retry
+        policy. `private` is needed only for a method ENDPOINTS does not know.
+        """
+        endpoint = ENDPOINTS.get(method)
+        if endpoint is None and private is None:
+            raise ValidationError(
+                f"{method!r} is not in ENDPOINTS; pass private=True or private=False",
+                field="method",
+            )
+        is_private = endpoint.private if endpoint is not None else bool(private)
+        self._guard(method, is_private)
+        fields = {
+            key: to_decimal(value, key, method) if isinstance(value, float) else value
+            for key, value in (params or {}).items()
+            if value is not NOT_GIVEN
+        }
+        fields = ensure_client_order_ids(method, fields)
+        decoded = self._session.call(
+            self._raw_call(method, endpoint, is_private),
+            fields,
+            timeout=_timeout(options),
+            otp=options.get("otp"),
+            context=_context(method, fields) if method in UNSAFE_TO_RESEND else None,
+        )
+        return decoded.result
+
+    def _call(self, endpoint: Endpoint, params: dict[str, Any], options: CallOptions) -> Any:
+        """What every typed group method calls: prepare, check, send, decode."""
+        self._guard(endpoint.name, endpoint.private)
+        fields, pair = self._prepare(endpoint, params)
+        if self.check_orders:
+            self._check(endpoint.name, fields, pair)
+        call = self._calls.get(endpoint.name)
+        if call is None:
+            call = self._calls[endpoint.name] = Call.from_endpoint(endpoint)
+        decoded = self._session.call(
+            call,
+            fields,
+            timeout=_timeout(options),
+            otp=options.get("otp"),
+            context=_context(endpoint.name, fields) if endpoint.name in UNSAFE_TO_RESEND else None,
+        )
+        return decoded.result
+
+    def _guard(self, method: str, private: bool) -> None:
+        if private and self.credentials is None:
+            raise CredentialsError(
+                f"{method} is a private method and this client has no API key: pass "
+                "api_key= and api_secret=, or use KrakenClient.from_env() with "
+                "KRAKEN_API_KEY and KRAKEN_API_SECRET set",
+                method=method,
+            )
+        if method in MOVES_FUNDS_OUT and not self.allow_withdrawals:
+            raise WithdrawalsDisabledError(
+                f"{method} moves funds out of the account; build the client with "
+                "allow_withdrawals=True to allow it",
+                method=method,
+            )
+
+    def _prepare(
+        self, endpoint: Endpoint, params: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], PairInfo | None]:
+        """Caller's values -> validated wire fields (Kraken names, only what was given)."""
+        name = endpoint.name
+        values = normalize(name, params, endpoint.params_type)
+        values = ensure_client_order_ids(name, values)
+        struct = convert(name, values, endpoint.params_type)
+        fields: dict[str, Any] = msgspec.to_builtins(struct, builtin_types=(Decimal,))
+        check_numbers(name, fields)
+        check_rules(name, fields)
+        return fields, self._resolve_pairs(name, fields)
+
+    def _resolve_pairs(self, method: str, fields: dict[str, Any]) -> PairInfo | None:
+        """Pair arguments -> the name Kraken expects; the PairInfo of a single pair."""
+        if method in NO_PAIR_RESOLUTION:
+            return None
+        style = "symbol" if method in STANDARD_SYMBOL_METHODS else "altname"
+        for key in PAIR_FIELDS:
+            value = fields.get(key)
+            if isinstance(value, str) and "," not in value:
+                info = self._pair(method, key, value)
+                fields[key] = getattr(info, style)
+                return info
+            if isinstance(value, str | list):
+                names = value.split(",") if isinstance(value, str) else value
+                infos = [self._pair(method, key, str(n)) for n in names]
+                fields[key] = [getattr(info, style) for info in infos]
+        return None
+
+    def _pair(self, method: str, key: str, name: str) -> PairInfo:
+        try:
+            return self.symbols.pair(name)
+        except UnknownPairError as error:
+            raise UnknownPairError(
+                error.pair, error.suggestions, method=method, field=key
+            ) from None
+
+    def _check(self, method: str, fields: Mapping[str, Any], pair: PairInfo | None) -> None:
+        if method == "AddOrder" and pair is not None:
+            check_order(method, fields, pair)
+        elif method == "AddOrderBatch" and pair is not None:
+            ids: set[str] = set()
+            for index, order in enumerate(fields.get("orders", [])):
+                check_order(method, order, pair, prefix=f"orders[{index}].")
+                cl_ord_id = order.get("cl_ord_id")
+                if cl_ord_id in ids:
+                    raise ValidationError(
+                        f"cl_ord_id {cl_ord_id!r} appears twice in the batch",
+                        method=method,
+                        field=f"orders[{index}].cl_ord_id",
+                        rule="unique",
+                    )
+                if cl_ord_id is not None:
+                    ids.add(cl_ord_id)
+        elif method == "EditOrder" and pair is not None:
+            check_edit(method, fields, pair)
+        elif method == "AmendOrder":
+            check_amend(method, fields, pair)
+
+    def _raw_call(self, method: str, endpoint: Endpoint | None, private: bool) -> Call:
+        call = self._raw_calls.get(method)
+        if call is None:
+            if endpoint is not None:
+                decode = endpoint.decode_response if endpoint.binary else raw_decoder(method)
+                call = Call(
+                    name=method,
+                    path=endpoint.path,
+                    private=endpoint.private,
+                    body=endpoint.body,
+                    idempotent=endpoint.idempotent,
+                    decode=decode,
+                )
+            else:
+                call = Call(
+                    name=method,
+                    path=f"/0/{'private' if private else 'public'}/{method}",
+                    private=private,
+                    body="form" if private else "query",
+                    idempotent=not private,
+                    decode=raw_decoder(method),
+                )
+            self._raw_calls[method] = call
+        return call
+
+
+def _timeout(options: CallOptions) -> TimeoutSpec | None:
+    unknown = set(options) - set(CallOptions.__annotations__)
+    if unknown:
+        raise ValidationError(
+            f"unknown call options {sorted(unknown)}; known: request_timeout, otp",
+            field=sorted(unknown)[0],
+            rule="unknown option",
+        )
+    return options.get("request_timeout")
+
+
+def _context(method: str, fields: Mapping[str, Any]) -> OutcomeContext:
+    """What identifies this order or withdrawal if its outcome turns out unknown."""
+    orders = fields.get("orders")
+    batch_ids: tuple[str, ...] = ()
+    if method == "AddOrderBatch" and isinstance(orders, list):
+        batch_ids = tuple(
+            str(order["cl_ord_id"])
+            for order in orders
+            if isinstance(order, Mapping) and "cl_ord_id" in order
+        )
+    userref = fields.get("userref")
+    txid = fields.get("txid")
+    return OutcomeContext(
+        cl_ord_id=str(fields["cl_ord_id"]) if "cl_ord_id" in fields else None,
+        cl_ord_ids=batch_ids,
+        userref=userref if isinstance(userref, int) and not isinstance(userref, bool) else None,
+        txid=str(txid) if txid is not None else None,
+        request=dict(fields),
+    )

@@ -1,0 +1,509 @@
+"""The blocking session: one pooled requests.Session, and every attempt's nonce, body and signature.
+
+Per attempt: nonce -> encode -> sign -> send -> decode -> raise. A private attempt takes its
+nonce in the key's `sequence()` and holds it until the answer arrives, so requests from many
+threads (or processes, with FileNonceSource) reach Kraken in nonce order (see nonce.py and
+bench/nonce_order.py). Retries follow `_retry`:
+tenacity drives the loop, every attempt re-signs, and urllib3 never resends anything itself.
+
+Bodies are what Kraken documents: private calls form-encoded (JSON for AddOrderBatch and
+CancelOrderBatch), Decimals written positionally (`0.00000001`, never `1E-8`), booleans
+`true`/`false`, lists comma-joined in forms, and only the parameters the caller gave.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+from urllib.parse import urlencode, urlsplit
+
+import msgspec
+import requests
+import tenacity
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from kraken_sdk._retry import UNSAFE_TO_RESEND, RetryPolicy, decide
+from kraken_sdk._version import __version__
+from kraken_sdk.auth import Credentials
+from kraken_sdk.endpoints import DecodedResponse, Endpoint
+from kraken_sdk.errors import (
+    CloudflareError,
+    ConnectError,
+    ConnectionLost,
+    ConnectTimeout,
+    CredentialsError,
+    HTTPStatusError,
+    InvalidNonceError,
+    KrakenError,
+    OrderOutcomeUnknown,
+    ReadTimeout,
+    ResponseDecodeError,
+    ThrottledError,
+    TransportError,
+    ValidationError,
+    error_from_response,
+)
+from kraken_sdk.models._base import Envelope
+from kraken_sdk.nonce import NonceGenerator, sequencer
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "USER_AGENT",
+    "Call",
+    "OutcomeContext",
+    "Session",
+    "encode_form",
+    "encode_json",
+    "wire_value",
+]
+
+logger = logging.getLogger("kraken_sdk")
+
+USER_AGENT = f"kraken-sdk/{__version__}"
+DEFAULT_TIMEOUT = 10.0
+TimeoutSpec = float | tuple[float, float]
+
+_NEVER_SENT = (
+    urllib3.exceptions.NewConnectionError,
+    urllib3.exceptions.ConnectTimeoutError,
+    urllib3.exceptions.NameResolutionError,
+    ConnectionRefusedError,
+    socket.gaierror,
+)
+
+
+# --- encoding -----------------------------------------------------------------------------------
+
+
+def wire_value(value: Any) -> str:
+    """One form/query value as Kraken reads it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, list | tuple):
+        return ",".join(wire_value(item) for item in value)
+    return str(value)
+
+
+def _form_pairs(fields: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for key, value in fields.items():
+        name = f"{prefix}[{key}]" if prefix else key
+        if isinstance(value, Mapping):
+            pairs.extend(_form_pairs(value, name))
+        else:
+            pairs.append((name, wire_value(value)))
+    return pairs
+
+
+def encode_form(fields: Mapping[str, Any]) -> str:
+    """`a=1&b=true&pair=XBTUSD,ETHUSD`: urlencoded, `+` escaped as %2B (relative prices)."""
+    return urlencode(_form_pairs(fields))
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, Mapping):
+        return {key: _json_ready(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(item) for item in value]
+    return value
+
+
+def encode_json(fields: Mapping[str, Any]) -> bytes:
+    """Compact JSON with Decimals as positional strings (`"0.00000001"`)."""
+    return msgspec.json.encode(_json_ready(fields))
+
+
+# --- what one call needs ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """What the session needs to know about a method (built from an Endpoint, or ad hoc)."""
+
+    name: str
+    path: str
+    private: bool
+    body: Literal["query", "form", "json"]
+    idempotent: bool
+    decode: Callable[[bytes], DecodedResponse]
+
+    @classmethod
+    def from_endpoint(cls, endpoint: Endpoint) -> Call:
+        return cls(
+            name=endpoint.name,
+            path=endpoint.path,
+            private=endpoint.private,
+            body=endpoint.body,
+            idempotent=endpoint.idempotent,
+            decode=endpoint.decode_response,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeContext:
+    """How to find an order again if its outcome is unknown (fixed before the first attempt)."""
+
+    cl_ord_id: str | None = None
+    cl_ord_ids: tuple[str, ...] = ()
+    userref: int | None = None
+    txid: str | None = None
+    request: Mapping[str, Any] = field(default_factory=dict)
+
+
+def raw_decoder(name: str) -> Callable[[bytes], DecodedResponse]:
+    """Envelope -> plain JSON result (JSON numbers with a fraction as Decimal)."""
+    decoder = msgspec.json.Decoder(Envelope[Any], float_hook=Decimal)
+
+    def decode(body: bytes) -> DecodedResponse:
+        try:
+            envelope = decoder.decode(body)
+        except msgspec.MsgspecError:
+            raise ResponseDecodeError.from_body(name, body) from None
+        failures = [message for message in envelope.error if not message.startswith("W")]
+        if failures:
+            raise error_from_response(name, failures)
+        warnings = tuple(message for message in envelope.error if message.startswith("W"))
+        if envelope.result is msgspec.UNSET:
+            raise ResponseDecodeError(
+                f"{name}: the response has neither a result nor an error", method=name
+            )
+        return DecodedResponse(envelope.result, warnings)
+
+    return decode
+
+
+# --- the session --------------------------------------------------------------------------------
+
+
+class Session:
+    """Sends calls to one Kraken base URL; thread-safe; close() when done."""
+
+    def __init__(
+        self,
+        base_url: str = "https://api.kraken.com",
+        *,
+        credentials: Credentials | None = None,
+        nonce: NonceGenerator | None = None,
+        timeout: TimeoutSpec = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        trust_env: bool = True,
+        pool_maxsize: int = 16,
+        http: requests.Session | None = None,
+        user_agent: str = USER_AGENT,
+    ) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValidationError(
+                f"must be an http(s) URL like https://api.kraken.com, got {base_url!r}",
+                field="base_url",
+            )
+        self.base_url = base_url.rstrip("/")
+        self.credentials = credentials
+        self.timeout = check_timeout(timeout)
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+        if credentials is not None:
+            self._sequence = sequencer(nonce, credentials.api_key)
+        self._http = http or requests.Session()
+        self._owns_http = http is None
+        if self._owns_http:
+            # requests re-reads proxy and CA settings from os.environ on every call (~150 µs);
+            # the environment is read once here instead, so it is honoured at no per-call cost.
+            self._http.trust_env = False
+            if trust_env:
+                self._http.proxies.update(requests.utils.get_environ_proxies(self.base_url))
+                bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+                if bundle:
+                    self._http.verify = bundle
+            # urllib3 never resends: a signed request may only be resent re-signed. read=False
+            # re-raises read timeouts as such instead of wrapping them as connection errors.
+            no_retries = Retry(total=0, connect=0, read=False, redirect=0, status=0, other=0)
+            adapter = HTTPAdapter(
+                pool_connections=1, pool_maxsize=pool_maxsize, max_retries=no_retries
+            )
+            self._http.mount("https://", adapter)
+            self._http.mount("http://", adapter)
+        self._headers = {"User-Agent": user_agent, "Accept": "application/json"}
+
+    def close(self) -> None:
+        """Close pooled connections (only the requests.Session this session created)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __repr__(self) -> str:
+        return f"Session({self.base_url!r}, credentials={self.credentials!r})"
+
+    # -- the retry loop --
+
+    def call(
+        self,
+        call: Call,
+        fields: Mapping[str, Any],
+        *,
+        timeout: TimeoutSpec | None = None,
+        otp: str | None = None,
+        context: OutcomeContext | None = None,
+    ) -> DecodedResponse:
+        """Send with retries; the typed (or raw) result and Kraken's warnings."""
+        effective = self.timeout if timeout is None else check_timeout(timeout)
+        if call.private and self.credentials is None:
+            raise CredentialsError(f"{call.name} is private: it needs an API key and secret")
+        nonce_failures = 0
+        reason = ""
+
+        def should_retry(error: BaseException) -> bool:
+            nonlocal nonce_failures, reason
+            if not isinstance(error, KrakenError):
+                return False
+            if isinstance(error, InvalidNonceError):
+                nonce_failures += 1
+            decision = decide(error, idempotent=call.idempotent, nonce_retried=nonce_failures > 1)
+            reason = decision.reason
+            if decision.retry and isinstance(error, ThrottledError):
+                return not self.retry.too_long(self.retry.wait(error, 1))
+            return decision.retry
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            error = state.outcome.exception() if state.outcome else None
+            return self.retry.wait(error, state.attempt_number)
+
+        def log_retry(state: tenacity.RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            pause = state.next_action.sleep if state.next_action else 0.0
+            logger.warning(
+                "%s: attempt %d failed with %s: %s; retrying in %.2f s (%s)",
+                call.name,
+                state.attempt_number,
+                type(error).__name__,
+                _short(error),
+                pause,
+                reason,
+            )
+
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.retry.max_retries + 1),
+            wait=wait,
+            retry=tenacity.retry_if_exception(should_retry),
+            before_sleep=log_retry,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(self._attempt, call, fields, effective, otp)
+        except KrakenError as error:
+            if call.name in UNSAFE_TO_RESEND and error.transient and not error.surely_not_executed:
+                raise _outcome_unknown(call.name, error, context) from error
+            raise
+
+    # -- one attempt --
+
+    def _attempt(
+        self, call: Call, fields: Mapping[str, Any], timeout: TimeoutSpec, otp: str | None
+    ) -> DecodedResponse:
+        url = self.base_url + call.path
+        if not call.private:
+            query = encode_form(fields)
+            response = self._send(
+                call, "GET", f"{url}?{query}" if query else url, None, {}, timeout
+            )
+            return self._read(call, response)
+        credentials = self.credentials
+        assert credentials is not None
+        with self._sequence() as nonce:  # held until the answer: arrival order == nonce order
+            body, content_type = self._body(call, fields, nonce, otp)
+            headers = {
+                "API-Key": credentials.api_key,
+                "API-Sign": credentials.sign(call.path, nonce, body),
+                "Content-Type": content_type,
+            }
+            response = self._send(call, "POST", url, body, headers, timeout)
+        return self._read(call, response)
+
+    @staticmethod
+    def _body(
+        call: Call, fields: Mapping[str, Any], nonce: int, otp: str | None
+    ) -> tuple[bytes, str]:
+        extra = {"otp": otp} if otp is not None else {}
+        if call.body == "json":
+            return encode_json({"nonce": nonce, **fields, **extra}), "application/json"
+        form = encode_form({"nonce": nonce, **fields, **extra})
+        return form.encode(), "application/x-www-form-urlencoded"
+
+    def _send(
+        self,
+        call: Call,
+        verb: str,
+        url: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        timeout: TimeoutSpec,
+    ) -> requests.Response:
+        started = time.perf_counter()
+        try:
+            if self._owns_http:
+                # Prepared directly: Session.request would merge session settings we never
+                # set, at ~40 µs a call (requests checks runtime Protocols there).
+                prepared = requests.PreparedRequest()
+                prepared.prepare(
+                    method=verb, url=url, headers={**self._headers, **headers}, data=body
+                )
+                response = self._http.send(prepared, timeout=timeout, allow_redirects=False)
+            else:  # the caller's session: keep its headers, auth, cookies and adapters
+                response = self._http.request(
+                    verb,
+                    url,
+                    data=body,
+                    headers={**self._headers, **headers},
+                    timeout=timeout,
+                    allow_redirects=False,
+                )
+        except requests.exceptions.RequestException as exc:
+            raise _transport_error(call.name, exc) from None
+        logger.debug(
+            "%s %s -> %d in %.1f ms",
+            verb,
+            call.path,
+            response.status_code,
+            1000 * (time.perf_counter() - started),
+        )
+        return response
+
+    def _read(self, call: Call, response: requests.Response) -> DecodedResponse:
+        status, body = response.status_code, response.content
+        if 200 <= status < 300:
+            try:
+                return call.decode(body)
+            except ResponseDecodeError as error:
+                if error.status_code is None:
+                    error.status_code = status
+                raise
+        raise _status_error(call, status, body)
+
+
+def check_timeout(timeout: Any) -> TimeoutSpec:
+    """A timeout always applies: a positive number, or a (connect, read) pair of them."""
+    values = timeout if isinstance(timeout, tuple) else (timeout,)
+    well_formed = not isinstance(timeout, tuple) or len(timeout) == 2
+    positive = all(isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in values)
+    if not (well_formed and positive):
+        raise ValidationError(
+            f"must be seconds > 0 or a (connect, read) pair of them, got {timeout!r}",
+            field="timeout",
+            rule="positive",
+        )
+    if isinstance(timeout, tuple):
+        return (float(timeout[0]), float(timeout[1]))
+    return float(timeout)
+
+
+def _short(error: BaseException | None) -> str:
+    text = str(error) if error is not None else ""
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception with its causes, contexts and urllib3 `reason`s, outermost first."""
+    seen: list[BaseException] = []
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or any(current is s for s in seen):
+            continue
+        seen.append(current)
+        pending.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
+        pending.extend(arg for arg in current.args if isinstance(arg, BaseException))
+    return seen
+
+
+def _transport_error(method: str, exc: requests.exceptions.RequestException) -> TransportError:
+    """requests' exceptions -> ours, deciding whether anything could have been sent."""
+    causes = _chain(exc)
+    reason = next((c for c in reversed(causes) if c is not exc), exc)
+    detail = f"{type(reason).__name__}: {_short(reason)}" if reason is not exc else _short(exc)
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return ConnectTimeout(f"{method}: connecting timed out ({detail})", method=method)
+    if isinstance(exc, requests.exceptions.ReadTimeout) or any(
+        isinstance(c, urllib3.exceptions.ReadTimeoutError) for c in causes
+    ):
+        return ReadTimeout(f"{method}: no answer within the read timeout", method=method)
+    if isinstance(exc, requests.exceptions.SSLError) or any(
+        isinstance(c, _NEVER_SENT) for c in causes
+    ):
+        return ConnectError(f"{method}: could not connect ({detail})", method=method)
+    if isinstance(
+        exc, requests.exceptions.ConnectionError | requests.exceptions.ChunkedEncodingError
+    ):
+        return ConnectionLost(f"{method}: the connection broke ({detail})", method=method)
+    return TransportError(f"{method}: {detail}", method=method)
+
+
+_NOT_FORWARDED = {521, 523, 525, 526}  # Cloudflare never reached Kraken's servers
+_TRY_LATER = {408, 425, 429}
+
+
+def _status_error(call: Call, status: int, body: bytes) -> KrakenError:
+    """A non-2xx answer: Kraken's own error if the body has one, else a transport error."""
+    try:
+        envelope = msgspec.json.decode(body, type=Envelope[Any])
+    except msgspec.MsgspecError:
+        envelope = None
+    if envelope is not None:
+        failures = [e for e in envelope.error if not e.startswith("W")]
+        if failures:
+            return error_from_response(call.name, failures)
+    surely = status < 500 or status in _NOT_FORWARDED
+    transient = status >= 500 or status in _TRY_LATER
+    text = body[:15].decode("utf-8", errors="replace").strip().lower()
+    if text.startswith(("<!doctype", "<html")):
+        error = ResponseDecodeError.from_body(call.name, body, status)
+        assert isinstance(error, CloudflareError)
+        error.surely_not_executed, error.transient = surely, transient
+        return error
+    reason = f": {body[:120].decode('utf-8', errors='replace')!r}" if body.strip() else ""
+    return HTTPStatusError(
+        f"{call.name}: HTTP {status}{reason}",
+        method=call.name,
+        status_code=status,
+        surely_not_executed=surely,
+        transient=transient,
+    )
+
+
+def _outcome_unknown(
+    method: str, error: KrakenError, context: OutcomeContext | None
+) -> OrderOutcomeUnknown:
+    context = context or OutcomeContext()
+    ids = context.cl_ord_id or ", ".join(context.cl_ord_ids) or None
+    look_up = (
+        f"look it up by cl_ord_id {ids}"
+        if ids
+        else f"look it up by userref {context.userref}"
+        if context.userref is not None
+        else f"look up txid {context.txid}"
+        if context.txid
+        else "check its status"
+    )
+    return OrderOutcomeUnknown(
+        f"{method}: outcome unknown after {type(error).__name__} ({_short(error)}); "
+        f"not resent: {look_up} before sending it again",
+        method=method,
+        errors=error.errors,
+        cl_ord_id=context.cl_ord_id,
+        cl_ord_ids=context.cl_ord_ids,
+        userref=context.userref,
+        txid=context.txid,
+        request=context.request,
+    )
