@@ -159,7 +159,12 @@ def strict_kraken() -> Iterator[str]:
 def _call_from_process(url: str, path: str, calls: int, out: Any) -> None:
     try:
         with KrakenClient(
-            "process-test-key", SECRET, base_url=url, nonce=FileNonceSource(path), max_retries=0
+            "process-test-key",
+            SECRET,
+            base_url=url,
+            nonce=FileNonceSource(path),
+            max_retries=0,
+            tier="unlimited",  # 400 calls in a second: only the nonce order is under test
         ) as client:
             for _ in range(calls):
                 client.account.balance()
@@ -193,7 +198,12 @@ def test_16_threads_x_500_calls_reach_kraken_in_nonce_order(strict_kraken: str) 
     _StrictKraken.last = _StrictKraken.accepted = _StrictKraken.rejected = 0
     errors: list[BaseException] = []
     with KrakenClient(
-        "thread-test-key", SECRET, base_url=strict_kraken, trust_env=False, max_retries=0
+        "thread-test-key",
+        SECRET,
+        base_url=strict_kraken,
+        trust_env=False,
+        max_retries=0,
+        tier="unlimited",
     ) as client:
 
         def work() -> None:

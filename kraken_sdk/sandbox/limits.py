@@ -3,11 +3,12 @@
 Two decaying counters: one per API key for REST calls (cost 1 or 2; AddOrder and CancelOrder
 are exempt) and one per pair for the matching engine, whose cancel, amend and edit charges grow
 the younger the order is. Both read the sandbox's clock, so tests can let them decay instantly.
+The charge tables are the client's own (kraken_sdk.ratelimit), so both sides count alike.
 """
 
 from __future__ import annotations
 
-from kraken_sdk.ratelimit import RateLimits
+from kraken_sdk.ratelimit import RateLimits, amend_penalty, cancel_penalty, edit_penalty
 
 __all__ = [
     "EngineLimiter",
@@ -16,33 +17,6 @@ __all__ = [
     "cancel_penalty",
     "edit_penalty",
 ]
-
-# (age below which the charge applies, extra count), youngest first.
-_AMEND = ((5, 3), (10, 2), (15, 1))
-_EDIT = ((5, 6), (10, 5), (15, 4), (45, 2), (90, 1))
-_CANCEL = ((5, 8), (10, 6), (15, 5), (45, 4), (90, 2), (300, 1))
-
-
-def _extra(table: tuple[tuple[int, int], ...], age: float) -> int:
-    for below, extra in table:
-        if age < below:
-            return extra
-    return 0
-
-
-def amend_penalty(age: float) -> float:
-    """AmendOrder: +1 fixed plus up to +3 for an order younger than 15 s."""
-    return 1 + _extra(_AMEND, age)
-
-
-def edit_penalty(age: float) -> float:
-    """EditOrder: +1 fixed plus up to +6 for an order younger than 90 s."""
-    return 1 + _extra(_EDIT, age)
-
-
-def cancel_penalty(age: float) -> float:
-    """CancelOrder: nothing fixed, up to +8 for an order younger than 300 s."""
-    return _extra(_CANCEL, age)
 
 
 class _Counter:

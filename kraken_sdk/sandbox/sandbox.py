@@ -9,7 +9,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from kraken_sdk.ratelimit import RateLimits, TierName
+from kraken_sdk.ratelimit import RateLimiter, RateLimits, TierName
 from kraken_sdk.sandbox.clock import Clock, RealClock
 from kraken_sdk.sandbox.core import RequestRecord, SandboxCore
 from kraken_sdk.sandbox.exchange import Exchange
@@ -140,11 +140,19 @@ class Sandbox:
         return f"http://{host!s}:{port}"
 
     def client(self, **overrides: Any) -> KrakenClient:
-        """A KrakenClient bound to this sandbox, with the sandbox's key and rate limits."""
+        """A KrakenClient bound to this sandbox, with the sandbox's key and rate limits.
+
+        On a manual clock the client's rate limiter reads that clock and waits by advancing
+        it, so the client and a rate-limited sandbox agree on time and nobody really sleeps.
+        """
         from kraken_sdk.client import KrakenClient
 
         options: dict[str, Any] = {"base_url": self.url, "tier": self.limits}
         options.update(overrides)
+        if not isinstance(self.clock, RealClock) and "rate_limiter" not in overrides:
+            limits = RateLimits.for_tier(options["tier"])
+            clock = self.clock
+            options["rate_limiter"] = RateLimiter(limits, clock=clock.now, sleep=clock.advance)
         return KrakenClient(self.api_key, self.api_secret, **options)
 
     # ---- time and market ----------------------------------------------------------------
