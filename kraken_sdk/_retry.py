@@ -5,7 +5,8 @@
 | nothing was sent: connect error or timeout, HTTP 429, 521,   | retry | retry | retry   |
 |   523, 525, 526 (Cloudflare never reached Kraken)            |       |       |         |
 | refused unprocessed, try later: rate limits, EService:       | retry | retry | retry   |
-|   Unavailable/Busy/Throttled, EEarnings:Busy                 |       |       |         |
+|   Throttled, EEarnings:Busy                                  |       |       |         |
+| EService:Unavailable/Busy                                    | retry | retry | unknown |
 | EAPI:Invalid nonce (once, with a fresh nonce)                | retry | retry | retry   |
 | sent, answer lost or unusable: read timeout, connection lost,| retry | raise | unknown |
 |   5xx, HTML page, empty body, EGeneral:Internal error,       |       |       |         |
@@ -16,6 +17,9 @@
 EditOrder, AmendOrder and Withdraw: after an ambiguous failure ("unknown") they raise
 OrderOutcomeUnknown carrying the cl_ord_id, so the caller looks the order up instead of risking
 a duplicate. Every attempt gets a fresh nonce and signature.
+
+EService:Unavailable/Busy is "unknown" for ORDER_WRITES only: an order that meets it may still
+have reached the engine, so `kraken_sdk.reconcile` looks it up before any resend.
 """
 
 from __future__ import annotations
@@ -30,13 +34,17 @@ from kraken_sdk.errors import (
     InvalidNonceError,
     KrakenError,
     RateLimitError,
+    ServiceUnavailableError,
     ThrottledError,
 )
 
-__all__ = ["UNSAFE_TO_RESEND", "Decision", "RetryPolicy", "decide"]
+__all__ = ["ORDER_WRITES", "UNSAFE_TO_RESEND", "Decision", "RetryPolicy", "decide"]
 
 UNSAFE_TO_RESEND = frozenset({"AddOrder", "AddOrderBatch", "EditOrder", "AmendOrder", "Withdraw"})
 """Methods that raise OrderOutcomeUnknown instead of being resent after an ambiguous failure."""
+
+ORDER_WRITES = frozenset({"AddOrder", "AddOrderBatch", "EditOrder", "AmendOrder"})
+"""Order writes: EService:Unavailable/Busy on them is ambiguous, not blindly resent."""
 
 
 class Decision(NamedTuple):
@@ -46,12 +54,16 @@ class Decision(NamedTuple):
     reason: str
 
 
-def decide(error: KrakenError, *, idempotent: bool, nonce_retried: bool) -> Decision:
-    """The table above, for one failed attempt."""
+def decide(
+    error: KrakenError, *, idempotent: bool, nonce_retried: bool, method: str = ""
+) -> Decision:
+    """The table above, for one failed attempt of `method`."""
     if isinstance(error, InvalidNonceError):
         if nonce_retried:
             return Decision(False, "invalid nonce twice in a row")
         return Decision(True, "nonce rejected unprocessed; resending with a fresh nonce")
+    if method in ORDER_WRITES and isinstance(error, ServiceUnavailableError):
+        return Decision(False, "an order met EService:Unavailable/Busy; it may have landed")
     if not error.transient:
         return Decision(False, "permanent failure")
     if error.surely_not_executed:

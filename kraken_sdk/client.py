@@ -32,6 +32,7 @@ from kraken_sdk._groups import (
 )
 from kraken_sdk._retry import UNSAFE_TO_RESEND, RetryPolicy
 from kraken_sdk.auth import ENV_URL, KEYRING_SERVICE, Credentials, read_settings
+from kraken_sdk.deadman import DeadMansSwitch
 from kraken_sdk.endpoints import ENDPOINTS, Endpoint
 from kraken_sdk.errors import (
     CredentialsError,
@@ -40,7 +41,14 @@ from kraken_sdk.errors import (
     WithdrawalsDisabledError,
 )
 from kraken_sdk.nonce import NonceGenerator
-from kraken_sdk.ratelimit import RateLimits, TierName
+from kraken_sdk.ratelimit import RateLimiter, RateLimits, TierName
+from kraken_sdk.reconcile import (
+    DEFAULT_POLICY,
+    RECONCILED,
+    ReconcilePolicy,
+    Reconciler,
+    caller_ids,
+)
 from kraken_sdk.session import (
     DEFAULT_TIMEOUT,
     Call,
@@ -77,6 +85,9 @@ NO_PAIR_RESOLUTION = frozenset({"AssetPairs", "Assets"})
 
 PAIR_FIELDS = ("pair", "symbol")
 
+_IDENTIFIED = UNSAFE_TO_RESEND | RECONCILED
+"""Calls whose ids go into OrderOutcomeUnknown if their outcome stays unknown."""
+
 
 class ClientOptions(TypedDict, total=False):
     """Keyword arguments of KrakenClient besides the credentials (for from_env/from_keyring)."""
@@ -94,6 +105,8 @@ class ClientOptions(TypedDict, total=False):
     http_session: requests.Session
     sleep: Callable[[float], None]
     symbols_ttl: float
+    rate_limiter: RateLimiter
+    reconcile: ReconcilePolicy | None
 
 
 class KrakenClient:
@@ -103,7 +116,8 @@ class KrakenClient:
         api_key, api_secret: the key pair; leave both out for public data only.
         credentials: a `Credentials` instead of the two strings.
         base_url: Kraken, or a sandbox such as `Sandbox().url`.
-        tier: your verification tier (starter, intermediate, pro) for the rate limits.
+        tier: your verification tier (starter, intermediate, pro), "unlimited", or a
+            RateLimits: private calls wait for Kraken's counters instead of being refused.
         timeout: seconds, or a (connect, read) pair; always applied, overridable per call
             with `request_timeout=`.
         max_retries: resends of a failed call that is safe to resend (0 disables).
@@ -115,8 +129,12 @@ class KrakenClient:
             read once at construction.
         pool_maxsize: pooled keep-alive connections to Kraken.
         http_session: bring your own requests.Session (not closed by close()).
-        sleep: how retries wait; tests pass a fake.
+        sleep: how retries and the rate limiter wait; tests pass a fake.
         symbols_ttl: seconds the AssetPairs/Assets cache lives.
+        rate_limiter: a RateLimiter to share with other clients on the same key, or a
+            FileRateLimiter shared with other processes (its limits replace `tier`).
+        reconcile: how orders with an ambiguous failure are looked up before any resend
+            (see kraken_sdk.reconcile); None raises OrderOutcomeUnknown at once instead.
     """
 
     market: MarketGroup
@@ -145,6 +163,8 @@ class KrakenClient:
         http_session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
         symbols_ttl: float = 3600.0,
+        rate_limiter: RateLimiter | None = None,
+        reconcile: ReconcilePolicy | None = DEFAULT_POLICY,
     ) -> None:
         if credentials is not None and (api_key is not None or api_secret is not None):
             raise ValidationError(
@@ -164,7 +184,10 @@ class KrakenClient:
                 raise ValidationError("must be >= 0", field="max_retries")
             retry = RetryPolicy(max_retries=max_retries)
         self.credentials = credentials
-        self.rate_limits = RateLimits.for_tier(tier)
+        if rate_limiter is None:
+            rate_limiter = RateLimiter(tier, sleep=sleep)
+        self.rate_limiter = rate_limiter
+        self.rate_limits = rate_limiter.limits
         self.allow_withdrawals = allow_withdrawals
         self.check_orders = check_orders
         self._session = Session(
@@ -177,8 +200,10 @@ class KrakenClient:
             trust_env=trust_env,
             pool_maxsize=pool_maxsize,
             http=http_session,
+            limiter=rate_limiter,
         )
         self.symbols = Symbols(self.request, ttl=symbols_ttl)
+        self.reconciler = Reconciler(self._session, reconcile, sleep=sleep)
         self._calls: dict[str, Call] = {}
         self._raw_calls: dict[str, Call] = {}
         self.market = MarketGroup(self)
@@ -238,6 +263,13 @@ class KrakenClient:
         who = repr(self.credentials) if self.credentials else "public only"
         return f"KrakenClient({self.base_url!r}, {who})"
 
+    def dead_mans_switch(
+        self, timeout: int = 60, refresh_every: float | None = None
+    ) -> DeadMansSwitch:
+        """`with client.dead_mans_switch(60, 20): ...`: Kraken cancels every order if this
+        process stops refreshing CancelAllOrdersAfter; disarmed when the block ends."""
+        return DeadMansSwitch(self, timeout, refresh_every)
+
     # -- calls --
 
     def request(
@@ -270,12 +302,13 @@ class KrakenClient:
             if value is not NOT_GIVEN
         }
         fields = ensure_client_order_ids(method, fields)
-        decoded = self._session.call(
+        decoded = self.reconciler.send(
             self._raw_call(method, endpoint, is_private),
             fields,
+            given=caller_ids(method, params or {}),
             timeout=_timeout(options),
             otp=options.get("otp"),
-            context=_context(method, fields) if method in UNSAFE_TO_RESEND else None,
+            context=_context(method, fields) if method in _IDENTIFIED else None,
         )
         return decoded.result
 
@@ -288,12 +321,13 @@ class KrakenClient:
         call = self._calls.get(endpoint.name)
         if call is None:
             call = self._calls[endpoint.name] = Call.from_endpoint(endpoint)
-        decoded = self._session.call(
+        decoded = self.reconciler.send(
             call,
             fields,
+            given=caller_ids(endpoint.name, params),
             timeout=_timeout(options),
             otp=options.get("otp"),
-            context=_context(endpoint.name, fields) if endpoint.name in UNSAFE_TO_RESEND else None,
+            context=_context(endpoint.name, fields) if endpoint.name in _IDENTIFIED else None,
         )
         return decoded.result
 

@@ -53,6 +53,7 @@ from kraken_sdk.errors import (
 )
 from kraken_sdk.models._base import Envelope
 from kraken_sdk.nonce import NonceGenerator, sequencer
+from kraken_sdk.ratelimit import RateLimiter
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -203,6 +204,7 @@ class Session:
         pool_maxsize: int = 16,
         http: requests.Session | None = None,
         user_agent: str = USER_AGENT,
+        limiter: RateLimiter | None = None,
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -214,6 +216,7 @@ class Session:
         self.credentials = credentials
         self.timeout = check_timeout(timeout)
         self.retry = retry or RetryPolicy()
+        self.limiter = limiter  # private calls wait in it before taking their nonce
         self._sleep = sleep
         if credentials is not None:
             self._sequence = sequencer(nonce, credentials.api_key)
@@ -263,20 +266,33 @@ class Session:
             raise CredentialsError(f"{call.name} is private: it needs an API key and secret")
         nonce_failures = 0
         reason = ""
+        resynced = False
 
         def should_retry(error: BaseException) -> bool:
-            nonlocal nonce_failures, reason
+            nonlocal nonce_failures, reason, resynced
+            resynced = False
             if not isinstance(error, KrakenError):
                 return False
             if isinstance(error, InvalidNonceError):
                 nonce_failures += 1
-            decision = decide(error, idempotent=call.idempotent, nonce_retried=nonce_failures > 1)
+            decision = decide(
+                error,
+                idempotent=call.idempotent,
+                nonce_retried=nonce_failures > 1,
+                method=call.name,
+            )
             reason = decision.reason
             if decision.retry and isinstance(error, ThrottledError):
                 return not self.retry.too_long(self.retry.wait(error, 1))
+            if decision.retry and call.private and self.limiter is not None:
+                resynced = self.limiter.resync(call.name, fields, error)
+                if resynced:
+                    reason += "; the rate limiter waits for its re-synced counter"
             return decision.retry
 
         def wait(state: tenacity.RetryCallState) -> float:
+            if resynced:  # a rate limit the limiter now models: its acquire() does the waiting
+                return 0.0
             error = state.outcome.exception() if state.outcome else None
             return self.retry.wait(error, state.attempt_number)
 
@@ -322,7 +338,11 @@ class Session:
             return self._read(call, response)
         credentials = self.credentials
         assert credentials is not None
+        limiter = self.limiter  # waits before the nonce lock, so it never holds up other calls
+        ticket = limiter.acquire(call.name, fields) if limiter is not None else None
         with self._sequence() as nonce:  # held until the answer: arrival order == nonce order
+            if limiter is not None and ticket is not None:
+                limiter.confirm(ticket)  # the send as it happens, in nonce order
             body, content_type = self._body(call, fields, nonce, otp)
             headers = {
                 "API-Key": credentials.api_key,
@@ -330,7 +350,10 @@ class Session:
                 "Content-Type": content_type,
             }
             response = self._send(call, "POST", url, body, headers, timeout)
-        return self._read(call, response)
+        decoded = self._read(call, response)
+        if self.limiter is not None:  # order ids and ages, for later cancel/amend charges
+            self.limiter.settle(call.name, fields, decoded.result)
+        return decoded
 
     @staticmethod
     def _body(

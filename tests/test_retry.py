@@ -116,8 +116,11 @@ def test_a_read_is_retried_through_5xx_html_and_timeouts_with_fresh_nonces(
     kraken.post(f"{API}/0/private/Balance", json=BALANCE)
     with caplog.at_level(logging.WARNING, logger="kraken_sdk"):
         assert client.account.balance() == {"ZUSD": 1}
-    assert len(sleeps) == 3
-    assert sleeps[2] >= 8  # third failure was a rate limit: 2 * 2**2
+    # The third failure was a rate limit: the limiter re-synced its counter to 15 + 1, so the
+    # retry itself does not wait; the limiter waits until one call fits again (at 0.33/s).
+    assert len(sleeps) == 4
+    assert sleeps[2] == 0
+    assert sleeps[3] == pytest.approx((16 - (15 - 0.033 - 1)) / 0.33, rel=0.01)
     nonces = [wire.nonce(call) for call in kraken.calls]
     assert nonces == sorted(set(nonces))
     for call in kraken.calls:
@@ -187,6 +190,7 @@ def test_invalid_nonce_is_resent_once_with_a_fresh_nonce_then_raised(
 
 
 # --- orders and other writes -------------------------------------------------------------------
+# These check the session's own rule, so reconciliation (tests/test_order_safety.py) is off.
 
 
 @pytest.mark.parametrize(
@@ -206,6 +210,7 @@ def test_an_order_with_an_unknown_outcome_is_never_resent(
     wire: Wire,
     failure: dict[str, object],
 ) -> None:
+    client.reconciler.policy = None
     kraken.post(f"{API}/0/private/AddOrder", **failure)  # type: ignore[arg-type]
     with pytest.raises(OrderOutcomeUnknown) as caught:
         limit_order(client)
@@ -222,7 +227,7 @@ def test_an_order_that_surely_did_not_execute_is_resent_with_the_same_cl_ord_id(
     kraken: responses.RequestsMock, client: KrakenClient, sleeps: list[float], wire: Wire
 ) -> None:
     kraken.post(f"{API}/0/private/AddOrder", body=refused())
-    kraken.post(f"{API}/0/private/AddOrder", json=rejected("EService:Unavailable"))
+    kraken.post(f"{API}/0/private/AddOrder", body=HTML_502, status=521)  # Kraken not reached
     kraken.post(f"{API}/0/private/AddOrder", json=rejected("EOrder:Rate limit exceeded"))
     kraken.post(f"{API}/0/private/AddOrder", json=ORDER)
     result = limit_order(client)
@@ -230,12 +235,15 @@ def test_an_order_that_surely_did_not_execute_is_resent_with_the_same_cl_ord_id(
     ids = {wire.body(call)["cl_ord_id"] for call in kraken.calls[1:]}
     assert len(ids) == 1  # one order, fixed before the first attempt
     assert len({wire.nonce(call) for call in kraken.calls[1:]}) == 3
-    assert len(sleeps) == 3
+    assert len(sleeps) == 4  # two backoffs; the engine refusal's wait is the limiter's
+    assert sleeps[2] == 0
+    assert sleeps[3] == pytest.approx(1.1, rel=0.01)  # pair counter at 60, room for +1
 
 
 def test_a_caller_cl_ord_id_is_kept_and_reported(
     kraken: responses.RequestsMock, client: KrakenClient
 ) -> None:
+    client.reconciler.policy = None
     kraken.post(f"{API}/0/private/AddOrder", body=requests.exceptions.ReadTimeout("slow"))
     with pytest.raises(OrderOutcomeUnknown) as caught:
         limit_order(client, cl_ord_id="arb-20240509-00010")
@@ -245,6 +253,7 @@ def test_a_caller_cl_ord_id_is_kept_and_reported(
 def test_an_order_with_userref_gets_no_generated_cl_ord_id(
     kraken: responses.RequestsMock, client: KrakenClient, wire: Wire
 ) -> None:
+    client.reconciler.policy = None
     kraken.post(f"{API}/0/private/AddOrder", body=requests.exceptions.ReadTimeout("slow"))
     with pytest.raises(OrderOutcomeUnknown) as caught:
         limit_order(client, userref=42)
@@ -256,6 +265,7 @@ def test_an_order_with_userref_gets_no_generated_cl_ord_id(
 def test_a_batch_with_an_unknown_outcome_reports_every_cl_ord_id(
     kraken: responses.RequestsMock, client: KrakenClient, wire: Wire
 ) -> None:
+    client.reconciler.policy = None
     kraken.post(f"{API}/0/private/AddOrderBatch", body=requests.exceptions.ReadTimeout("slow"))
     orders = [
         {"ordertype": "limit", "type": "buy", "volume": "0.01", "price": "30000"},
@@ -282,6 +292,7 @@ def test_amend_and_edit_with_an_unknown_outcome_raise_outcome_unknown(
     path: str,
     kwargs: dict[str, str],
 ) -> None:
+    client.reconciler.policy = None
     kraken.post(f"{API}/0/private/{path}", body=requests.exceptions.ReadTimeout("slow"))
     with pytest.raises(OrderOutcomeUnknown) as caught:
         getattr(client.trading, method)(**kwargs)
@@ -336,9 +347,9 @@ def test_exhausted_retries_on_an_order_raise_the_refusal_not_outcome_unknown(
 def test_retries_log_no_secrets(
     kraken: responses.RequestsMock, sleeps: list[float], caplog: pytest.LogCaptureFixture
 ) -> None:
-    kraken.post(f"{API}/0/private/AddOrder", json=rejected("EService:Busy"))
+    kraken.post(f"{API}/0/private/AddOrder", body=HTML_502, status=521)
     kraken.post(f"{API}/0/private/AddOrder", body=requests.exceptions.ReadTimeout("slow"))
-    client = KrakenClient(KEY, SECRET, sleep=sleeps.append)
+    client = KrakenClient(KEY, SECRET, sleep=sleeps.append, reconcile=None)
     client.symbols.load(ASSET_PAIRS, ASSETS)
     with caplog.at_level(logging.DEBUG), client, pytest.raises(OrderOutcomeUnknown) as caught:
         limit_order(client, otp="424242")
@@ -347,7 +358,7 @@ def test_retries_log_no_secrets(
     for secret in (SECRET, SECRET[:16], KEY, "424242", *signatures):
         for text in texts:
             assert secret not in text
-    assert "ServiceUnavailableError" in caplog.text
+    assert "CloudflareError" in caplog.text
     assert isinstance(caught.value.__cause__, ReadTimeout)
     assert not isinstance(caught.value.__cause__, ServiceUnavailableError)
     assert isinstance(error_from_response("X", ["EGeneral:Internal error"]), InternalError)
