@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 __all__ = [
     "ExecutionEngine",
@@ -52,7 +52,12 @@ class TimeInForce(enum.StrEnum):
 
 
 class OrderStatus(enum.StrEnum):
-    """Kraken's order states, plus REJECTED for an order the exchange refused."""
+    """Kraken's order states, plus REJECTED (refused) and UNKNOWN.
+
+    UNKNOWN means the SDK cannot tell whether the exchange has the order: the request failed
+    ambiguously and a lookup by client_order_id did not find it (yet), or Kraken reported a
+    state this SDK does not know. Look the order up again before sending it a second time.
+    """
 
     PENDING = "pending"
     OPEN = "open"
@@ -60,6 +65,7 @@ class OrderStatus(enum.StrEnum):
     CANCELED = "canceled"
     EXPIRED = "expired"
     REJECTED = "rejected"
+    UNKNOWN = "unknown"
 
 
 NEEDS_LIMIT_PRICE = {OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT}
@@ -89,12 +95,28 @@ def _optional_decimal(value: Decimal | float | int | str | None, name: str) -> D
     return None if value is None else to_decimal(value, name)
 
 
+E = TypeVar("E", bound=enum.StrEnum)
+
+
+def _member(kind: type[E], value: E | str, name: str) -> E:
+    """A member from itself, its value ("stop-loss") or its name ("STOP_LOSS", any case)."""
+    if isinstance(value, kind):
+        return value
+    text = str(value)
+    for member in kind:
+        if text == member.value or text.upper().replace("-", "_") == member.name:
+            return member
+    choices = ", ".join(member.name for member in kind)
+    raise ValueError(f"{name}: {value!r} is not one of {choices}")
+
+
 @dataclass(frozen=True, slots=True)
 class Order:
     """An order a strategy wants placed, in broker-neutral terms.
 
     `limit_price` is the resting price of limit orders; `stop_price` the trigger of stop and
-    take-profit orders (for a trailing stop, the trailing offset).
+    take-profit orders (for a trailing stop, the trailing offset). `expire_time` (timezone-aware)
+    is required with TimeInForce.GTD and refused otherwise.
     """
 
     symbol: str
@@ -108,6 +130,7 @@ class Order:
     leverage: int | None = None
     reduce_only: bool = False
     post_only: bool = False
+    expire_time: datetime | None = None
 
     def __init__(
         self,
@@ -122,19 +145,21 @@ class Order:
         leverage: int | None = None,
         reduce_only: bool = False,
         post_only: bool = False,
+        expire_time: datetime | None = None,
     ) -> None:
         set_ = object.__setattr__
         set_(self, "symbol", symbol)
-        set_(self, "side", Side(side))
+        set_(self, "side", _member(Side, side, "side"))
         set_(self, "quantity", to_decimal(quantity, "quantity"))
-        set_(self, "order_type", OrderType(order_type))
+        set_(self, "order_type", _member(OrderType, order_type, "order_type"))
         set_(self, "limit_price", _optional_decimal(limit_price, "limit_price"))
         set_(self, "stop_price", _optional_decimal(stop_price, "stop_price"))
-        set_(self, "time_in_force", TimeInForce(time_in_force))
+        set_(self, "time_in_force", _member(TimeInForce, time_in_force, "time_in_force"))
         set_(self, "client_order_id", client_order_id)
         set_(self, "leverage", leverage)
         set_(self, "reduce_only", reduce_only)
         set_(self, "post_only", post_only)
+        set_(self, "expire_time", expire_time)
         self._check()
 
     def _check(self) -> None:
@@ -146,6 +171,11 @@ class Order:
             raise ValueError(f"limit_price: required for {self.order_type.name} orders")
         if self.order_type in NEEDS_STOP_PRICE and self.stop_price is None:
             raise ValueError(f"stop_price: required for {self.order_type.name} orders")
+        # A price the type does not use would be ignored silently by the exchange: refuse it.
+        if self.limit_price is not None and self.order_type not in NEEDS_LIMIT_PRICE:
+            raise ValueError(f"limit_price: {self.order_type.name} orders take no limit price")
+        if self.stop_price is not None and self.order_type not in NEEDS_STOP_PRICE:
+            raise ValueError(f"stop_price: {self.order_type.name} orders take no stop price")
         for name in ("limit_price", "stop_price"):
             price = getattr(self, name)
             if price is not None and price <= 0:
@@ -154,6 +184,13 @@ class Order:
             raise ValueError("post_only: only limit orders can be post-only")
         if self.leverage is not None and self.leverage < 1:
             raise ValueError(f"leverage: must be 1 or more, got {self.leverage}")
+        if self.time_in_force is TimeInForce.GTD:
+            if self.expire_time is None:
+                raise ValueError("expire_time: required for GTD orders")
+            if self.expire_time.tzinfo is None:
+                raise ValueError("expire_time: give a timezone-aware datetime (e.g. in UTC)")
+        elif self.expire_time is not None:
+            raise ValueError("expire_time: only GTD orders expire; set time_in_force=GTD")
 
     @property
     def notional(self) -> Decimal | None:
