@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from kraken_sdk import cli_commands
 from kraken_sdk._version import __version__
 from kraken_sdk.ratelimit import TierName
 
@@ -60,12 +61,35 @@ def add_sandbox(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     parser.set_defaults(handler=_sandbox)
 
 
+def _check(args: argparse.Namespace) -> int:
+    from kraken_sdk.check import main
+
+    return main(args)
+
+
+def add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from kraken_sdk.check import add_arguments
+
+    parser = commands.add_parser(
+        "check",
+        help="test the connection, key and account end to end (run this first)",
+        description="Check server time and status, every public market method, the key, "
+        "balances, orders, trades, positions and a validate-only order. Exit code 0 when "
+        "every check passes, 1 otherwise. Credentials come from KRAKEN_API_KEY and "
+        "KRAKEN_API_SECRET (or .env); --sandbox needs none.",
+    )
+    add_arguments(parser)
+    parser.set_defaults(handler=_check)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kraken-sdk", description="Tools of the kraken-sdk package."
     )
     parser.add_argument("--version", action="version", version=f"kraken-sdk {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_check(commands)
+    cli_commands.add_all(commands)
     add_sandbox(commands)
     return parser
 

@@ -5,20 +5,39 @@ fields and hold enum-like values as plain strings. Request structs are strict: a
 parameter or a wrong type fails before any network call. Kraken sends OHLC candles, book levels,
 trades and spreads as positional arrays; ArrayRow decodes them into named fields and ignores any
 trailing element Kraken may append later.
+
+Response structs also render themselves for notebooks: `to_pandas()` and `_repr_html_()` import
+kraken_sdk.frames / kraken_sdk.display only when called, so the models keep importing nothing
+but msgspec and the standard library.
 """
 
 from __future__ import annotations
 
-from typing import Generic, Literal, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, NamedTuple, TypeVar
 
 import msgspec
 from msgspec import UNSET, UnsetType
+
+if TYPE_CHECKING:
+    from pandas import DataFrame
 
 ResultT = TypeVar("ResultT")
 
 
 class ResponseStruct(msgspec.Struct, kw_only=True, omit_defaults=True):
     """A decoded piece of a Kraken response; unknown fields are ignored."""
+
+    def to_pandas(self, *, floats: bool = False) -> DataFrame:
+        """This result as a DataFrame: Decimal columns unless floats=True (pandas extra)."""
+        from kraken_sdk.frames import to_pandas
+
+        return to_pandas(self, floats=floats)
+
+    def _repr_html_(self) -> str:
+        """The table a notebook shows for this result."""
+        from kraken_sdk.display import to_html
+
+        return to_html(self)
 
 
 class RequestStruct(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
