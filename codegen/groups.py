@@ -121,8 +121,11 @@ def _method_source(
         r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", method.rsplit("/", 1)[-1]
     ).lower()
     result = f"_{stem}.{prefix}Result"
-    keyword_only = ["*", *arguments] if arguments else []
-    signature = ", ".join(["self", *keyword_only, "**options: Unpack[CallOptions]"])
+    # A required `pair` may also be passed positionally: k.market.ohlc("BTC/USD").
+    positional = arguments[:1] if ordered[:1] == ["pair"] and "pair" in required else []
+    keyword_only = arguments[len(positional) :]
+    marker = ["*", *keyword_only] if keyword_only else []
+    signature = ", ".join(["self", *positional, *marker, "**options: Unpack[CallOptions]"])
     docstring = schema["description"]
     if docs:
         lines = ["", "Args:", *(f"    {line}" for line in docs), ""]

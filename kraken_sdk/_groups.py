@@ -128,8 +128,8 @@ class MarketGroup(Group):
 
     def depth(
         self,
-        *,
         pair: str,
+        *,
         count: int | NotGiven = NOT_GIVEN,
         asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
         **options: Unpack[CallOptions],
@@ -145,8 +145,8 @@ class MarketGroup(Group):
 
     def grouped_book(
         self,
-        *,
         pair: str,
+        *,
         depth: Literal[10, 25, 100, 250, 1000] | NotGiven = NOT_GIVEN,
         grouping: Literal[1, 5, 10, 25, 50, 100, 250, 500, 1000] | NotGiven = NOT_GIVEN,
         **options: Unpack[CallOptions],
@@ -163,8 +163,8 @@ class MarketGroup(Group):
 
     def level3(
         self,
-        *,
         pair: str,
+        *,
         depth: Literal[0, 10, 25, 100, 250, 1000] | NotGiven = NOT_GIVEN,
         **options: Unpack[CallOptions],
     ) -> _level3.Level3Result:
@@ -179,8 +179,8 @@ class MarketGroup(Group):
 
     def ohlc(
         self,
-        *,
         pair: str,
+        *,
         interval: Literal[1, 5, 15, 30, 60, 240, 1440, 10080, 21600] | NotGiven = NOT_GIVEN,
         since: int | NotGiven = NOT_GIVEN,
         asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
@@ -203,8 +203,8 @@ class MarketGroup(Group):
 
     def spread(
         self,
-        *,
         pair: str,
+        *,
         since: int | NotGiven = NOT_GIVEN,
         asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
         **options: Unpack[CallOptions],
@@ -248,8 +248,8 @@ class MarketGroup(Group):
 
     def trades(
         self,
-        *,
         pair: str,
+        *,
         since: str | NotGiven = NOT_GIVEN,
         count: int | NotGiven = NOT_GIVEN,
         asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
@@ -719,8 +719,8 @@ class TradingGroup(Group):
 
     def add_order(
         self,
-        *,
         pair: str,
+        *,
         type: Literal["buy", "sell"],
         ordertype: Literal[
             "market",
@@ -823,8 +823,8 @@ class TradingGroup(Group):
 
     def add_order_batch(
         self,
-        *,
         pair: str,
+        *,
         orders: Sequence[_add_order_batch.AddOrderBatchOrder | Mapping[str, Any]],
         asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
         deadline: str | NotGiven = NOT_GIVEN,
@@ -1473,8 +1473,8 @@ class AsyncMarketGroup(AsyncGroup):
 
     async def depth(
         self,
-        *,
         pair: str,
+        *,
         count: int | NotGiven = NOT_GIVEN,
         asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
         **options: Unpack[CallOptions],
@@ -1490,8 +1490,8 @@ class AsyncMarketGroup(AsyncGroup):
 
     async def grouped_book(
         self,
-        *,
         pair: str,
+        *,
         depth: Literal[10, 25, 100, 250, 1000] | NotGiven = NOT_GIVEN,
         grouping: Literal[1, 5, 10, 25, 50, 100, 250, 500, 1000] | NotGiven = NOT_GIVEN,
         **options: Unpack[CallOptions],
@@ -1510,8 +1510,8 @@ class AsyncMarketGroup(AsyncGroup):
 
     async def level3(
         self,
-        *,
         pair: str,
+        *,
         depth: Literal[0, 10, 25, 100, 250, 1000] | NotGiven = NOT_GIVEN,
         **options: Unpack[CallOptions],
     ) -> _level3.Level3Result:
@@ -1526,8 +1526,8 @@ class AsyncMarketGroup(AsyncGroup):
 
     async def ohlc(
         self,
-        *,
         pair: str,
+        *,
         interval: Literal[1, 5, 15, 30, 60, 240, 1440, 10080, 21600] | NotGiven = NOT_GIVEN,
         since: int | NotGiven = NOT_GIVEN,
         asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
@@ -1550,8 +1550,8 @@ class AsyncMarketGroup(AsyncGroup):
 
     async def spread(
         self,
-        *,
         pair: str,
+        *,
         since: int | NotGiven = NOT_GIVEN,
         asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
         **options: Unpack[CallOptions],
@@ -1597,8 +1597,8 @@ class AsyncMarketGroup(AsyncGroup):
 
     async def trades(
         self,
-        *,
         pair: str,
+        *,
         since: str | NotGiven = NOT_GIVEN,
         count: int | NotGiven = NOT_GIVEN,
         asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
@@ -2084,8 +2084,8 @@ class AsyncTradingGroup(AsyncGroup):
 
     async def add_order(
         self,
-        *,
         pair: str,
+        *,
         type: Literal["buy", "sell"],
         ordertype: Literal[
             "market",
@@ -2188,8 +2188,8 @@ class AsyncTradingGroup(AsyncGroup):
 
     async def add_order_batch(
         self,
-        *,
         pair: str,
+        *,
         orders: Sequence[_add_order_batch.AddOrderBatchOrder | Mapping[str, Any]],
         asset_class: Literal["currency", "tokenized_asset"] | NotGiven = NOT_GIVEN,
         deadline: str | NotGiven = NOT_GIVEN,

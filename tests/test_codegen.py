@@ -122,3 +122,18 @@ def test_conventions_name_the_offending_file() -> None:
 )
 def test_module_names_follow_the_method(method: str, module: str) -> None:
     assert codegen.module_name(method) == module
+
+
+def test_a_required_pair_may_be_positional_everything_else_is_keyword_only() -> None:
+    import inspect
+
+    from kraken_sdk._groups import AsyncMarketGroup, MarketGroup
+
+    for method in (MarketGroup.ohlc, AsyncMarketGroup.ohlc, MarketGroup.depth):
+        parameters = inspect.signature(method).parameters
+        assert parameters["pair"].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    ticker = inspect.signature(MarketGroup.ticker).parameters  # pair is optional there
+    assert ticker["pair"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert inspect.signature(MarketGroup.ohlc).parameters["interval"].kind is (
+        inspect.Parameter.KEYWORD_ONLY
+    )
