@@ -53,14 +53,6 @@ class Outcome:
     unknown_found: int
 
 
-def inject_shares(sb: Sandbox, method: str, total: float, kinds: list[str], delay: float) -> None:
-    """Rules are drawn in order, so each gets total/len(kinds) of all calls overall."""
-    share, left = total / len(kinds), 1.0
-    for kind in kinds:
-        sb.inject(method, kind, share / left, delay=delay)
-        left -= share
-
-
 def place(client: KrakenClient, index: int) -> Any:
     """Market buys, market sells, and limit buys resting far below the market, in turn."""
     if index % 3 == 2:
@@ -86,7 +78,7 @@ def run(
         no_wait = {"sleep": lambda seconds: None} if break_lookups else {}
         client = sb.client(timeout=0.5, reconcile=policy, **no_wait)
         client.symbols.pair("BTC/USD")
-        inject_shares(sb, "AddOrder", rate, kinds, delay=1.0)
+        sb.inject_mix("AddOrder", kinds, rate, delay=1.0)
         if break_lookups:
             sb.inject("OpenOrders", "http_502")
             sb.inject("ClosedOrders", "service_busy")

@@ -558,14 +558,6 @@ def test_a_cancel_that_never_gets_an_answer_raises_outcome_unknown(
 START = 1_790_000_000.0
 
 
-def fault_thirds(sb: Sandbox, method: str, total: float, kinds: list[str], delay: float) -> None:
-    """Rules drawn in order: probabilities such that each kind fires `total / len(kinds)`."""
-    share, left = total / len(kinds), 1.0
-    for kind in kinds:
-        sb.inject(method, kind, share / left, delay=delay)
-        left -= share
-
-
 def place(client: KrakenClient, index: int) -> Any:
     """Alternating market buys, market sells and resting limit buys far below the market."""
     if index % 3 == 2:
@@ -582,7 +574,7 @@ def test_sixty_orders_through_25_percent_ambiguous_failures_land_exactly_once() 
         client = sb.client(timeout=0.3)
         client.symbols.pair("BTC/USD")
         kinds = ["drop_after_commit", "error_after_commit", "timeout"]
-        fault_thirds(sb, "AddOrder", 0.25, kinds, 0.6)
+        sb.inject_mix("AddOrder", kinds, 0.25, delay=0.6)
         txids = [place(client, i).txid for i in range(60)]
         sb.clear_faults()
         orders = sb.orders()
@@ -604,7 +596,7 @@ def test_failures_before_commit_are_resent_once_each_and_still_land_once() -> No
         client = sb.client(sleep=lambda seconds: None)
         client.symbols.pair("BTC/USD")
         kinds = ["http_502", "html_520", "service_unavailable", "drop_after_commit"]
-        fault_thirds(sb, "AddOrder", 0.3, kinds, 0.0)
+        sb.inject_mix("AddOrder", kinds, 0.3, delay=0.0)
         txids = [place(client, i).txid[0] for i in range(30)]
         sb.clear_faults()
         orders = sb.orders()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -218,6 +218,24 @@ class Sandbox:
         KrakenClient's 10 s timeout).
         """
         self._faults.add(FaultRule(method, Fault(kind), probability, times, delay))
+
+    def inject_mix(
+        self,
+        method: str,
+        kinds: Sequence[Fault | str],
+        probability: float,
+        *,
+        delay: float = 15.0,
+    ) -> None:
+        """Make `method` fail at `probability` overall, split evenly across `kinds`.
+
+        Rules are drawn in order, so each later rule's chance is raised to make up for the
+        calls the earlier ones already took.
+        """
+        share, left = probability / len(kinds), 1.0
+        for kind in kinds:
+            self.inject(method, kind, share / left, delay=delay)
+            left -= share
 
     def clear_faults(self) -> None:
         self._faults.clear()
