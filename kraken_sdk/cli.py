@@ -26,10 +26,14 @@ def _sandbox(args: argparse.Namespace) -> int:
 
     tier: TierName = "unlimited" if args.unlimited else args.tier
     sandbox = Sandbox(seed=args.seed, tier=tier, host=args.host, port=args.port)
+    sandbox.add_history(args.ledger_entries)
+    keys = [(sandbox.api_key, sandbox.api_secret)]
+    keys += [sandbox.create_key() for _ in range(args.keys - 1)]
     sandbox.start()
     print(sandbox.url)
-    print(f"API key: {sandbox.api_key}")
-    print(f"API secret: {sandbox.api_secret}")
+    for key, secret in keys:
+        print(f"API key: {key}")
+        print(f"API secret: {secret}")
     print(f"Tier: {tier}. Press Ctrl-C to stop.", file=sys.stderr)
     sys.stdout.flush()
     try:
@@ -58,7 +62,34 @@ def add_sandbox(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="rate limits to enforce, as for a Kraken verification tier",
     )
     limits.add_argument("--unlimited", action="store_true", help="switch rate limits off")
+    parser.add_argument(
+        "--keys", type=_positive, default=1, help="API keys to create, each printed (default: 1)"
+    )
+    parser.add_argument(
+        "--ledger-entries",
+        type=_positive_or_zero,
+        default=0,
+        metavar="N",
+        help="book N past deposits first, for a long ledger (default: 0)",
+    )
     parser.set_defaults(handler=_sandbox)
+
+
+def _positive(text: str) -> int:
+    value = _positive_or_zero(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _positive_or_zero(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
 
 
 def _check(args: argparse.Namespace) -> int:

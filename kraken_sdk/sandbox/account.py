@@ -19,6 +19,7 @@ class Account:
         self.balances: dict[str, Decimal] = {}
         self.ledgers: dict[str, LedgerEntry] = {}
         self._seq = 0
+        self._newest: tuple[int, list[LedgerEntry]] = (0, [])
 
     def balance(self, asset: str) -> Decimal:
         return self.balances.get(asset, ZERO)
@@ -52,3 +53,11 @@ class Account:
         )
         self.ledgers[entry.id] = entry
         return entry
+
+    def newest_first(self) -> list[LedgerEntry]:
+        """Every entry by time then booking order, newest first (kept until the next post)."""
+        seq, ordered = self._newest
+        if seq != self._seq:
+            ordered = sorted(self.ledgers.values(), key=lambda e: (e.time, e.seq), reverse=True)
+            self._newest = (self._seq, ordered)
+        return ordered

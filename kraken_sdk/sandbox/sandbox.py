@@ -41,6 +41,8 @@ DEFAULT_BALANCES: dict[str, str] = {
     "USDT": "100000",
 }
 
+_HISTORY_ASSETS = ("ZUSD", "XXBT", "XETH")
+
 
 class Sandbox:
     """A paper exchange that speaks Kraken's REST protocol on 127.0.0.1.
@@ -191,6 +193,22 @@ class Sandbox:
             raise ValueError(f"cannot fund {amount!r} {asset!r}")
         with self.core.lock:
             self.state.funding.deposit(self.state.exchange.account, spec, value, self.clock.now())
+
+    def add_history(self, entries: int, *, every: float = 30.0) -> None:
+        """Book `entries` past deposits, the newest `every` seconds ago and each earlier one
+        `every` seconds before the next, cycling through USD, BTC and ETH: a long ledger for
+        paging and export tests (100,000 take a few seconds)."""
+        if entries < 0 or every <= 0:
+            raise ValueError("entries must be >= 0 and every > 0")
+        ref = self.state.ref
+        cycle = [spec for spec in map(ref.asset, _HISTORY_ASSETS) if spec is not None]
+        with self.core.lock:
+            account, now = self.state.exchange.account, self.clock.now()
+            for index in range(entries):
+                asset = cycle[index % len(cycle)]
+                amount = Decimal(index % 997 + 1).scaleb(-2)
+                when = now - (entries - index) * every
+                self.state.funding.deposit(account, asset, amount, when)
 
     def create_key(
         self, permissions: frozenset[str] | set[str] = ALL_PERMISSIONS, name: str | None = None

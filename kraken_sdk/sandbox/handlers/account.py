@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -162,18 +163,19 @@ def _page(
     when: Callable[[T], float],
     lookup: Callable[[str], float | None],
 ) -> tuple[list[T], int]:
-    """Kraken's paging: start exclusive, end inclusive, 50 per page from `ofs`."""
+    """Kraken's paging: start exclusive, end inclusive, 50 per page from `ofs`.
+
+    `items` are newest first by `when`, so the window is found by bisection (long ledgers).
+    """
     start = _bound(params, "start", lookup)
     end = _bound(params, "end", lookup)
-    chosen = [
-        item
-        for item in items
-        if (start is None or when(item) > start) and (end is None or when(item) <= end)
-    ]
     offset = params.integer("ofs", 0) or 0
     if offset < 0:
         raise invalid("ofs")
-    return chosen[offset : offset + _PAGE], len(chosen)
+    first = 0 if end is None else bisect_left(items, -end, key=lambda i: -when(i))
+    last = len(items) if start is None else bisect_left(items, -start, key=lambda i: -when(i))
+    last = max(first, last)
+    return items[first + offset : min(first + offset + _PAGE, last)], last - first
 
 
 @handler("ClosedOrders", "query-closed-trades")
@@ -375,17 +377,18 @@ def ledgers(state: State, call: Call) -> Any:
     for name in names:
         spec = state.ref.asset(name)
         assets.add(spec.id if spec is not None else name)
-    entries = [
-        entry
-        for entry in state.exchange.account.ledgers.values()
-        if (kind == "all" or entry.type == kind) and (not assets or entry.asset in assets)
-    ]
+    ordered = state.exchange.account.newest_first()
+    if kind != "all" or assets:
+        ordered = [
+            entry
+            for entry in ordered
+            if (kind == "all" or entry.type == kind) and (not assets or entry.asset in assets)
+        ]
 
     def lookup(ledger_id: str) -> float | None:
         entry = state.exchange.account.ledgers.get(ledger_id)
         return entry.time if entry is not None else None
 
-    ordered = _newest_first(entries, lambda e: e.time, lambda e: e.seq)
     page, count = _page(params, ordered, lambda e: e.time, lookup)
     result: dict[str, Any] = {"ledger": {e.id: ledger_json(e, state.ref) for e in page}}
     if not params.flag("without_count"):
