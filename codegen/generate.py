@@ -242,30 +242,32 @@ def rewrite_module(path: Path) -> None:
 
 
 def catalog_source(schemas: dict[str, dict[str, Any]]) -> str:
-    """The `_catalog.py` module: one MethodSpec per Kraken method."""
+    """The `_catalog.py` module: one MethodSpec per Kraken method, naming its models."""
     lines = [
         HEADER.format(schema="*.json (x-kraken blocks)").rstrip("\n"),
-        '"""Every Kraken method the schemas describe, in schema-file order."""',
+        '"""Every Kraken method the schemas describe, in schema-file order.',
+        "",
+        "Models are named, not imported: each module loads when a call first needs it.",
+        '"""',
         "",
         "from __future__ import annotations",
         "",
     ]
-    stems = [stem for stem, _ in method_schemas(schemas)]
-    lines += [f"from . import {stem}" for stem in stems]
     lines += ["from ._base import MethodSpec", "", "METHODS: tuple[MethodSpec, ...] = ("]
     for stem, schema in method_schemas(schemas):
         meta = schema["x-kraken"]
         prefix = def_prefix(meta["method"])
         fixed = mixed_map_keys(schema, prefix + "Result")
-        wire = f"{stem}.{prefix}ResultWire" if fixed is not None else "None"
+        wire = repr(f"{prefix}ResultWire") if fixed is not None else "None"
         lines += [
             "    MethodSpec(",
             f"        name={meta['method']!r},",
             f"        path={meta['path']!r},",
             f"        group={meta['group']!r},",
             f"        summary={schema['description']!r},",
-            f"        params={stem}.{prefix}Params,",
-            f"        result={stem}.{prefix}Result,",
+            f"        module={stem!r},",
+            f"        params={prefix + 'Params'!r},",
+            f"        result={prefix + 'Result'!r},",
             f"        wire={wire},",
             f"        fixed_keys={tuple(fixed or ())!r},",
             f"        idempotent={meta['idempotent']!r},",

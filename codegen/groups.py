@@ -149,13 +149,15 @@ def groups_source(schemas: dict[str, dict[str, Any]], header: str) -> str:
         "from __future__ import annotations",
         "",
         "from collections.abc import Mapping, Sequence",
-        "from typing import Any, Literal, Unpack, cast",
+        "from typing import TYPE_CHECKING, Any, Literal, Unpack, cast",
         "",
         "from kraken_sdk._calls import (",
         "    NOT_GIVEN, AsyncGroup, CallOptions, Group, NotGiven, Number",
         ")",
+        "",
+        "if TYPE_CHECKING:  # annotations only: the models load when a call first needs them",
     ]
-    lines += [f"from kraken_sdk.models import {stem} as _{stem}" for stem, _ in methods]
+    lines += [f"    from kraken_sdk.models import {stem} as _{stem}" for stem, _ in methods]
     names = [_class_name(group, is_async) for is_async in (False, True) for group in GROUP_DOCS]
     lines += ["", "__all__ = [" + ", ".join(repr(name) for name in names) + "]"]
     for is_async in (False, True):

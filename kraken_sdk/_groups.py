@@ -5,66 +5,68 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Unpack, cast
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
 from kraken_sdk._calls import NOT_GIVEN, AsyncGroup, CallOptions, Group, NotGiven, Number
-from kraken_sdk.models import account_transfer as _account_transfer
-from kraken_sdk.models import add_export as _add_export
-from kraken_sdk.models import add_order as _add_order
-from kraken_sdk.models import add_order_batch as _add_order_batch
-from kraken_sdk.models import amend_order as _amend_order
-from kraken_sdk.models import asset_pairs as _asset_pairs
-from kraken_sdk.models import assets as _assets
-from kraken_sdk.models import balance as _balance
-from kraken_sdk.models import balance_ex as _balance_ex
-from kraken_sdk.models import cancel_all as _cancel_all
-from kraken_sdk.models import cancel_all_orders_after as _cancel_all_orders_after
-from kraken_sdk.models import cancel_order as _cancel_order
-from kraken_sdk.models import cancel_order_batch as _cancel_order_batch
-from kraken_sdk.models import closed_orders as _closed_orders
-from kraken_sdk.models import create_subaccount as _create_subaccount
-from kraken_sdk.models import credit_lines as _credit_lines
-from kraken_sdk.models import deposit_addresses as _deposit_addresses
-from kraken_sdk.models import deposit_methods as _deposit_methods
-from kraken_sdk.models import deposit_status as _deposit_status
-from kraken_sdk.models import depth as _depth
-from kraken_sdk.models import earn_allocate as _earn_allocate
-from kraken_sdk.models import earn_allocate_status as _earn_allocate_status
-from kraken_sdk.models import earn_allocations as _earn_allocations
-from kraken_sdk.models import earn_deallocate as _earn_deallocate
-from kraken_sdk.models import earn_deallocate_status as _earn_deallocate_status
-from kraken_sdk.models import earn_strategies as _earn_strategies
-from kraken_sdk.models import edit_order as _edit_order
-from kraken_sdk.models import export_status as _export_status
-from kraken_sdk.models import get_api_key_info as _get_api_key_info
-from kraken_sdk.models import get_web_sockets_token as _get_web_sockets_token
-from kraken_sdk.models import grouped_book as _grouped_book
-from kraken_sdk.models import ledgers as _ledgers
-from kraken_sdk.models import level3 as _level3
-from kraken_sdk.models import ohlc as _ohlc
-from kraken_sdk.models import open_orders as _open_orders
-from kraken_sdk.models import open_positions as _open_positions
-from kraken_sdk.models import order_amends as _order_amends
-from kraken_sdk.models import query_ledgers as _query_ledgers
-from kraken_sdk.models import query_orders as _query_orders
-from kraken_sdk.models import query_trades as _query_trades
-from kraken_sdk.models import remove_export as _remove_export
-from kraken_sdk.models import retrieve_export as _retrieve_export
-from kraken_sdk.models import spread as _spread
-from kraken_sdk.models import system_status as _system_status
-from kraken_sdk.models import ticker as _ticker
-from kraken_sdk.models import time as _time
-from kraken_sdk.models import trade_balance as _trade_balance
-from kraken_sdk.models import trade_volume as _trade_volume
-from kraken_sdk.models import trades as _trades
-from kraken_sdk.models import trades_history as _trades_history
-from kraken_sdk.models import wallet_transfer as _wallet_transfer
-from kraken_sdk.models import withdraw as _withdraw
-from kraken_sdk.models import withdraw_addresses as _withdraw_addresses
-from kraken_sdk.models import withdraw_cancel as _withdraw_cancel
-from kraken_sdk.models import withdraw_info as _withdraw_info
-from kraken_sdk.models import withdraw_methods as _withdraw_methods
-from kraken_sdk.models import withdraw_status as _withdraw_status
+
+if TYPE_CHECKING:  # annotations only: the models load when a call first needs them
+    from kraken_sdk.models import account_transfer as _account_transfer
+    from kraken_sdk.models import add_export as _add_export
+    from kraken_sdk.models import add_order as _add_order
+    from kraken_sdk.models import add_order_batch as _add_order_batch
+    from kraken_sdk.models import amend_order as _amend_order
+    from kraken_sdk.models import asset_pairs as _asset_pairs
+    from kraken_sdk.models import assets as _assets
+    from kraken_sdk.models import balance as _balance
+    from kraken_sdk.models import balance_ex as _balance_ex
+    from kraken_sdk.models import cancel_all as _cancel_all
+    from kraken_sdk.models import cancel_all_orders_after as _cancel_all_orders_after
+    from kraken_sdk.models import cancel_order as _cancel_order
+    from kraken_sdk.models import cancel_order_batch as _cancel_order_batch
+    from kraken_sdk.models import closed_orders as _closed_orders
+    from kraken_sdk.models import create_subaccount as _create_subaccount
+    from kraken_sdk.models import credit_lines as _credit_lines
+    from kraken_sdk.models import deposit_addresses as _deposit_addresses
+    from kraken_sdk.models import deposit_methods as _deposit_methods
+    from kraken_sdk.models import deposit_status as _deposit_status
+    from kraken_sdk.models import depth as _depth
+    from kraken_sdk.models import earn_allocate as _earn_allocate
+    from kraken_sdk.models import earn_allocate_status as _earn_allocate_status
+    from kraken_sdk.models import earn_allocations as _earn_allocations
+    from kraken_sdk.models import earn_deallocate as _earn_deallocate
+    from kraken_sdk.models import earn_deallocate_status as _earn_deallocate_status
+    from kraken_sdk.models import earn_strategies as _earn_strategies
+    from kraken_sdk.models import edit_order as _edit_order
+    from kraken_sdk.models import export_status as _export_status
+    from kraken_sdk.models import get_api_key_info as _get_api_key_info
+    from kraken_sdk.models import get_web_sockets_token as _get_web_sockets_token
+    from kraken_sdk.models import grouped_book as _grouped_book
+    from kraken_sdk.models import ledgers as _ledgers
+    from kraken_sdk.models import level3 as _level3
+    from kraken_sdk.models import ohlc as _ohlc
+    from kraken_sdk.models import open_orders as _open_orders
+    from kraken_sdk.models import open_positions as _open_positions
+    from kraken_sdk.models import order_amends as _order_amends
+    from kraken_sdk.models import query_ledgers as _query_ledgers
+    from kraken_sdk.models import query_orders as _query_orders
+    from kraken_sdk.models import query_trades as _query_trades
+    from kraken_sdk.models import remove_export as _remove_export
+    from kraken_sdk.models import retrieve_export as _retrieve_export
+    from kraken_sdk.models import spread as _spread
+    from kraken_sdk.models import system_status as _system_status
+    from kraken_sdk.models import ticker as _ticker
+    from kraken_sdk.models import time as _time
+    from kraken_sdk.models import trade_balance as _trade_balance
+    from kraken_sdk.models import trade_volume as _trade_volume
+    from kraken_sdk.models import trades as _trades
+    from kraken_sdk.models import trades_history as _trades_history
+    from kraken_sdk.models import wallet_transfer as _wallet_transfer
+    from kraken_sdk.models import withdraw as _withdraw
+    from kraken_sdk.models import withdraw_addresses as _withdraw_addresses
+    from kraken_sdk.models import withdraw_cancel as _withdraw_cancel
+    from kraken_sdk.models import withdraw_info as _withdraw_info
+    from kraken_sdk.models import withdraw_methods as _withdraw_methods
+    from kraken_sdk.models import withdraw_status as _withdraw_status
 
 __all__ = [
     "MarketGroup",

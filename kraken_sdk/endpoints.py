@@ -7,6 +7,7 @@ a raw HTTP body becomes a typed result or an exception.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -49,15 +50,17 @@ class Endpoint:
     group: Group
     python_name: str
     summary: str
-    params_type: type[RequestStruct]
-    result_type: Any
+    module: str
     idempotent: bool
     rest_cost: int
     trading_engine: bool
     body: Literal["query", "form", "json"]
     binary: bool
     fixed_keys: tuple[str, ...]
-    _wire: Any = field(repr=False, compare=False)
+    _type_names: tuple[str, str, str | None] = field(repr=False, compare=False)
+    _types: tuple[type[RequestStruct], Any, Any] | None = field(
+        default=None, repr=False, compare=False
+    )
     _decoder: msgspec.json.Decoder[Envelope[Any]] | None = field(
         default=None, repr=False, compare=False
     )
@@ -65,7 +68,6 @@ class Endpoint:
     @classmethod
     def from_spec(cls, spec: MethodSpec) -> Endpoint:
         private = spec.path.startswith("/0/private/")
-        wire = spec.wire if spec.wire is not None else spec.result
         return cls(
             name=spec.name,
             path=spec.path,
@@ -74,22 +76,47 @@ class Endpoint:
             group=spec.group,
             python_name=python_name(spec.name),
             summary=spec.summary,
-            params_type=spec.params,
-            result_type=spec.result,
+            module=spec.module,
             idempotent=spec.idempotent,
             rest_cost=spec.rest_cost,
             trading_engine=spec.trading_engine,
             body=spec.body,
             binary=spec.binary,
             fixed_keys=spec.fixed_keys,
-            _wire=wire,
+            _type_names=(spec.params, spec.result, spec.wire),
         )
+
+    @property
+    def params_type(self) -> type[RequestStruct]:
+        """The strict model of the parameters (`models.<module>.<Method>Params`)."""
+        return self._models()[0]
+
+    @property
+    def result_type(self) -> Any:
+        """The typed result (`models.<module>.<Method>Result`)."""
+        return self._models()[1]
+
+    def _models(self) -> tuple[type[RequestStruct], Any, Any]:
+        """(params, result, wire) types, from `kraken_sdk.models.<module>` on first use:
+        importing all 61 model modules would cost `import kraken_sdk` ~10 ms."""
+        types = self._types
+        if types is None:
+            models = importlib.import_module(f"kraken_sdk.models.{self.module}")
+            params, result, wire = self._type_names
+            types = (
+                getattr(models, params),
+                getattr(models, result),
+                getattr(models, wire if wire is not None else result),
+            )
+            object.__setattr__(self, "_types", types)  # a cache, not state: frozen is fine
+        return types
 
     def _envelope_decoder(self) -> msgspec.json.Decoder[Envelope[Any]]:
         """Built on first use: msgspec resolving all 57 result types costs ~20 ms at import."""
         decoder = self._decoder
         if decoder is None:
-            decoder = msgspec.json.Decoder(Envelope[self._wire])  # type: ignore[name-defined]
+            wire = self._models()[2]
+            decoder = msgspec.json.Decoder(Envelope[wire])  # type: ignore[valid-type]
             object.__setattr__(self, "_decoder", decoder)  # a cache, not state: frozen is fine
         return decoder
 

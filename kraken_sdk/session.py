@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote_plus, urlsplit
 
 import msgspec
 import requests
-import tenacity
 import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
@@ -106,9 +106,20 @@ def _form_pairs(fields: Mapping[str, Any], prefix: str = "") -> list[tuple[str, 
     return pairs
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+
+
+def _quote(text: str) -> str:
+    """`quote_plus`, with its answer for the common all-unreserved text found without it."""
+    return text if _UNRESERVED(text) else quote_plus(text)
+
+
 def encode_form(fields: Mapping[str, Any]) -> str:
-    """`a=1&b=true&pair=XBTUSD,ETHUSD`: urlencoded, `+` escaped as %2B (relative prices)."""
-    return urlencode(_form_pairs(fields))
+    """`a=1&b=true&pair=XBTUSD,ETHUSD`: urlencoded, `+` escaped as %2B (relative prices).
+
+    Exactly `urllib.parse.urlencode` of the pairs, at half its cost.
+    """
+    return "&".join(f"{_quote(key)}={_quote(value)}" for key, value in _form_pairs(fields))
 
 
 def _json_ready(value: Any) -> Any:
@@ -240,6 +251,10 @@ class Session:
             self._http.mount("https://", adapter)
             self._http.mount("http://", adapter)
         self._headers = {"User-Agent": user_agent, "Accept": "application/json"}
+        # URLs requests prepares once per path (see _prepare), unless the base URL has parts
+        # (credentials, a query or a fragment) that its full preparation treats specially.
+        plain = not (parts.username or parts.password or parts.query or parts.fragment)
+        self._urls: dict[str, str] | None = {} if plain else None
 
     def close(self) -> None:
         """Close pooled connections (only the requests.Session this session created)."""
@@ -264,9 +279,39 @@ class Session:
         effective = self.timeout if timeout is None else check_timeout(timeout)
         if call.private and self.credentials is None:
             raise CredentialsError(f"{call.name} is private: it needs an API key and secret")
+        try:
+            # The first attempt runs outside the retry loop, which starts only if it fails
+            # (from that very failure): most calls never pay for, or even import, tenacity.
+            try:
+                return self._attempt(call, fields, effective, otp)
+            except KrakenError as error:  # nothing else is ever retried
+                first = error
+            return self._retry(call, fields, effective, otp, first)
+        except KrakenError as error:
+            if call.name in UNSAFE_TO_RESEND and error.transient and not error.surely_not_executed:
+                raise _outcome_unknown(call.name, error, context) from error
+            raise
+
+    def _retry(
+        self,
+        call: Call,
+        fields: Mapping[str, Any],
+        timeout: TimeoutSpec,
+        otp: str | None,
+        first: KrakenError,
+    ) -> DecodedResponse:
+        """tenacity's loop, whose attempt 1 is the failure `call` already met."""
+        import tenacity
+
         nonce_failures = 0
         reason = ""
         resynced = False
+        failed = [first]
+
+        def attempt() -> DecodedResponse:
+            if failed:
+                raise failed.pop()
+            return self._attempt(call, fields, timeout, otp)
 
         def should_retry(error: BaseException) -> bool:
             nonlocal nonce_failures, reason, resynced
@@ -317,12 +362,7 @@ class Session:
             sleep=self._sleep,
             reraise=True,
         )
-        try:
-            return retrying(self._attempt, call, fields, effective, otp)
-        except KrakenError as error:
-            if call.name in UNSAFE_TO_RESEND and error.transient and not error.surely_not_executed:
-                raise _outcome_unknown(call.name, error, context) from error
-            raise
+        return retrying(attempt)
 
     # -- one attempt --
 
@@ -332,9 +372,7 @@ class Session:
         url = self.base_url + call.path
         if not call.private:
             query = encode_form(fields)
-            response = self._send(
-                call, "GET", f"{url}?{query}" if query else url, None, {}, timeout
-            )
+            response = self._send(call, "GET", url, None, {}, timeout, query)
             return self._read(call, response)
         credentials = self.credentials
         assert credentials is not None
@@ -373,21 +411,31 @@ class Session:
         body: bytes | None,
         headers: dict[str, str],
         timeout: TimeoutSpec,
+        query: str = "",
     ) -> requests.Response:
         started = time.perf_counter()
         try:
             if self._owns_http:
                 # Prepared directly: Session.request would merge session settings we never
-                # set, at ~40 µs a call (requests checks runtime Protocols there).
-                prepared = requests.PreparedRequest()
-                prepared.prepare(
-                    method=verb, url=url, headers={**self._headers, **headers}, data=body
+                # set, at ~40 µs a call (requests checks runtime Protocols there). Sent
+                # straight to the adapter, with the arguments Session.send would pass it
+                # (trust_env is off): Session.send adds hooks, redirect and cookie-jar
+                # bookkeeping this session never uses, ~30 µs more.
+                prepared = self._prepare(verb, url, query, {**self._headers, **headers}, body)
+                http = self._http
+                response = http.get_adapter(url).send(
+                    prepared,
+                    stream=False,
+                    timeout=timeout,
+                    verify=http.verify,  # type: ignore[arg-type]  # as Session.send does
+                    cert=http.cert,
+                    proxies=http.proxies,
                 )
-                response = self._http.send(prepared, timeout=timeout, allow_redirects=False)
+                response.content  # noqa: B018  read here, so a broken body maps like the rest
             else:  # the caller's session: keep its headers, auth, cookies and adapters
                 response = self._http.request(
                     verb,
-                    url,
+                    f"{url}?{query}" if query else url,
                     data=body,
                     headers={**self._headers, **headers},
                     timeout=timeout,
@@ -403,6 +451,29 @@ class Session:
             1000 * (time.perf_counter() - started),
         )
         return response
+
+    def _prepare(
+        self, verb: str, url: str, query: str, headers: dict[str, str], body: bytes | None
+    ) -> requests.PreparedRequest:
+        """The request `PreparedRequest.prepare` would make, without redoing per call what
+        cannot change: each path's URL is normalised once (the query, from `encode_form`,
+        is already canonical), and a session that sends no cookies and has no credentials in
+        its URL skips those steps, ~20 µs a call. Other base URLs take the full way."""
+        prepared = requests.PreparedRequest()
+        urls = self._urls
+        if urls is None:
+            full = f"{url}?{query}" if query else url
+            prepared.prepare(method=verb, url=full, headers=headers, data=body)
+            return prepared
+        canonical = urls.get(url)
+        if canonical is None:
+            prepared.prepare_url(url, None)
+            canonical = urls[url] = prepared.url  # type: ignore[assignment]
+        prepared.prepare_method(verb)
+        prepared.url = f"{canonical}?{query}" if query else canonical
+        prepared.prepare_headers(headers)
+        prepared.prepare_body(body, None)
+        return prepared
 
     def _read(self, call: Call, response: requests.Response) -> DecodedResponse:
         status, body = response.status_code, response.content

@@ -73,10 +73,33 @@ def test_constructor_options_are_the_clients() -> None:
     assert options == set(ClientOptions.__annotations__)
 
 
-def test_importing_the_package_does_not_load_the_async_side() -> None:
-    code = "import sys, kraken_sdk; print('kraken_sdk.aio' in sys.modules)"
+DEFERRED = [
+    "kraken_sdk.aio",
+    "asyncio",
+    "tenacity",  # the retry loop: imported when a first attempt fails
+    "kraken_sdk.sandbox",
+    "kraken_sdk.testing",
+    "kraken_sdk.models.ticker",  # each method's models: imported when first called
+    "kraken_sdk.models.time",
+    "pandas",
+    "dotenv",
+    "matplotlib",
+    "tqdm",
+    "vcr",
+    "keyring",
+]
+
+
+def test_importing_the_package_loads_nothing_a_call_does_not_need() -> None:
+    code = f"""
+import sys, kraken_sdk
+loaded = lambda: [name for name in {DEFERRED!r} if name in sys.modules]
+print(loaded())
+kraken_sdk.ENDPOINTS["Time"].decode(b'{{"error":[],"result":{{"unixtime":1,"rfc1123":"x"}}}}')
+print(loaded())
+"""
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.splitlines() == ["[]", "['kraken_sdk.models.time']"]
 
 
 @pytest.fixture

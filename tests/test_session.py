@@ -10,11 +10,14 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 import requests
 import responses
 import urllib3
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from kraken_wire import API, KEY, SECRET, Wire, ok, rejected
 
 from kraken_sdk import KrakenClient, ValidationError, __version__
@@ -29,7 +32,7 @@ from kraken_sdk.errors import (
     ResponseDecodeError,
 )
 from kraken_sdk.models.add_order_batch import AddOrderBatchOrder
-from kraken_sdk.session import encode_form, encode_json
+from kraken_sdk.session import Session, encode_form, encode_json, wire_value
 
 TIME = ok({"unixtime": 1688669448, "rfc1123": "Thu, 06 Jul 23 18:50:48 +0000"})
 BALANCE = ok({"ZUSD": "171288.6158", "XXBT": "1011.1908877900"})
@@ -57,6 +60,13 @@ def test_form_encoding_writes_numbers_positionally_and_booleans_as_words() -> No
     )
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(), st.text() | st.integers() | st.booleans(), max_size=6))
+def test_form_encoding_is_exactly_what_urlencode_writes(fields: dict[str, Any]) -> None:
+    pairs = [(key, wire_value(value)) for key, value in fields.items()]
+    assert encode_form(fields) == urlencode(pairs)
+
+
 def test_json_encoding_keeps_lists_and_writes_decimals_as_strings() -> None:
     body = encode_json({"nonce": 1, "orders": [{"volume": Decimal("1E-8")}], "validate": True})
     assert json.loads(body) == {"nonce": 1, "orders": [{"volume": "0.00000001"}], "validate": True}
@@ -77,6 +87,40 @@ def test_public_call_is_a_get_with_a_query_and_no_credentials(
     assert "API-Key" not in request.headers
     assert request.headers["User-Agent"] == f"kraken-sdk/{__version__}"
     assert result.last == 1688672160
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "https://api.kraken.com",
+        "http://127.0.0.1:8080/",
+        "https://API.Kraken.com:443/prefix",
+        "https://user:secret@api.kraken.com",  # credentials: requests' full preparation
+        "https://bücher.example/api",
+    ],
+)
+@pytest.mark.parametrize(
+    ("verb", "path", "query", "body"),
+    [
+        ("GET", "/0/public/Time", "", None),
+        ("GET", "/0/public/Ticker", "pair=XBTUSD%2CETHUSD&asset_class=currency", None),
+        ("POST", "/0/private/AddOrder", "", b"nonce=1&pair=XBTUSD&price=%2B1.5%25"),
+        ("POST", "/0/private/AddOrderBatch", "", b'{"nonce":1,"orders":[]}'),
+    ],
+)
+def test_requests_are_prepared_as_requests_itself_prepares_them(
+    base_url: str, verb: str, path: str, query: str, body: bytes | None
+) -> None:
+    session = Session(base_url)
+    headers = {"User-Agent": "kraken-sdk", "Accept": "application/json", "API-Sign": "c2ln"}
+    url = session.base_url + path
+    for _ in range(2):  # the second time from the per-path cache
+        ours = session._prepare(verb, url, query, dict(headers), body)
+        reference = requests.PreparedRequest()
+        full = f"{url}?{query}" if query else url
+        reference.prepare(method=verb, url=full, headers=dict(headers), data=body)
+        assert (ours.method, ours.url, ours.body) == (reference.method, reference.url, body)
+        assert dict(ours.headers) == dict(reference.headers)
 
 
 def test_private_call_is_a_signed_form_post_with_only_the_given_parameters(

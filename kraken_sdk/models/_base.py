@@ -58,15 +58,20 @@ class Envelope(msgspec.Struct, Generic[ResultT]):
 
 
 class MethodSpec(NamedTuple):
-    """What the schemas say about one Kraken method (see schemas/README.md)."""
+    """What the schemas say about one Kraken method (see schemas/README.md).
+
+    Its models are named, not imported (`kraken_sdk.endpoints` imports `models.<module>` on
+    first use), so `import kraken_sdk` loads none of the per-method model modules.
+    """
 
     name: str
     path: str
     group: Literal["market", "account", "trading", "funding", "earn", "subaccounts"]
     summary: str
-    params: type[RequestStruct]
-    result: object
-    wire: object | None
+    module: str
+    params: str
+    result: str
+    wire: str | None
     fixed_keys: tuple[str, ...]
     idempotent: bool
     rest_cost: int

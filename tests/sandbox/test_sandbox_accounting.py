@@ -117,3 +117,34 @@ def test_deposits_are_ledger_entries(raw: RawClient, sandbox: Sandbox) -> None:
     status = raw.call("DepositStatus", {"asset": "ZUSD"})
     assert status[0]["amount"] == "250.5000"
     assert status[0]["status"] == "Success"
+
+
+def test_a_long_history_pages_like_a_filtered_list(raw: RawClient, sandbox: Sandbox) -> None:
+    now = sandbox.now()
+    sandbox.add_history(240, every=10.0)
+    booked = list(enumerate(sandbox.ledgers()))  # booking order breaks ties in time
+    views = [view for _, view in sorted(booked, key=lambda b: (b[1].time, b[0]), reverse=True)]
+    assert len(views) == 240 + 9  # and the 9 opening deposits
+    assert views[-1].time == now - 2400  # the oldest; the newest is 10 s ago
+    deposits = raw.call("DepositStatus", {"asset": "XBT"})
+    assert len(deposits) >= 80
+    for start, end, offset in [
+        (None, None, 0),
+        (None, None, 200),
+        (now - 1000, None, 0),
+        (None, now - 1000, 50),
+        (now - 2000, now - 500, 100),
+        (now - 500, now - 2000, 0),  # an empty window
+        (now - 1005, now - 995, 0),  # bounds between two entries
+    ]:
+        params: dict[str, object] = {"ofs": offset}
+        params |= {"start": start} if start is not None else {}
+        params |= {"end": end} if end is not None else {}
+        window = [
+            view.id
+            for view in views
+            if (start is None or view.time > start) and (end is None or view.time <= end)
+        ]
+        page = raw.call("Ledgers", params)
+        assert page["count"] == len(window)
+        assert list(page["ledger"]) == window[offset : offset + 50]

@@ -9,6 +9,7 @@ import sys
 import pytest
 import requests
 
+from kraken_sdk import KrakenClient
 from kraken_sdk.cli import build_parser, main
 
 
@@ -23,6 +24,10 @@ def test_sandbox_command_serves_until_interrupted() -> None:
         "--seed",
         "5",
         "--unlimited",
+        "--keys",
+        "2",
+        "--ledger-entries",
+        "60",
     ]
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -30,14 +35,15 @@ def test_sandbox_command_serves_until_interrupted() -> None:
         try:
             assert process.stdout is not None
             url = process.stdout.readline().strip()
-            key_line = process.stdout.readline().strip()
-            secret_line = process.stdout.readline().strip()
+            lines = [process.stdout.readline().strip() for _ in range(4)]
             assert url.startswith("http://127.0.0.1:")
-            assert key_line.startswith("API key: ")
-            assert secret_line.startswith("API secret: ")
+            assert [line.split(": ")[0] for line in lines] == ["API key", "API secret"] * 2
             with requests.Session() as http:
                 body = http.get(f"{url}/0/public/SystemStatus", timeout=5).json()
             assert body["result"]["status"] == "online"
+            second_key, second_secret = (line.split(": ", 1)[1] for line in lines[2:])
+            with KrakenClient(second_key, second_secret, base_url=url, tier="unlimited") as k:
+                assert k.account.ledgers().count == 60 + 9  # the history and 9 deposits
             process.send_signal(signal.SIGINT)
             assert process.wait(timeout=10) == 0
         finally:
@@ -52,6 +58,12 @@ def test_parser_options() -> None:
         build_parser().parse_args(["sandbox", "--tier", "pro", "--unlimited"])
     with pytest.raises(SystemExit):
         build_parser().parse_args(["sandbox", "--tier", "gold"])
+    args = build_parser().parse_args(["sandbox", "--keys", "4", "--ledger-entries", "100000"])
+    assert (args.keys, args.ledger_entries) == (4, 100000)
+    assert build_parser().parse_args(["sandbox"]).keys == 1
+    for bad in (["--keys", "0"], ["--ledger-entries", "-1"], ["--keys", "two"]):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["sandbox", *bad])
 
 
 def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
