@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_args
 
+from kraken_sdk.models import common
 from kraken_sdk.sandbox.numbers import decimals_of, fmt, parse_decimal, quantize, to_tick
 from kraken_sdk.sandbox.params import Params
 from kraken_sdk.sandbox.records import TRIGGERED_TYPES, CloseSpec, Order
@@ -29,28 +30,9 @@ __all__ = [
     "valid_cl_ord_id",
 ]
 
-ORDER_TYPES = (
-    "market",
-    "limit",
-    "iceberg",
-    "stop-loss",
-    "take-profit",
-    "stop-loss-limit",
-    "take-profit-limit",
-    "trailing-stop",
-    "trailing-stop-limit",
-    "settle-position",
-)
-CLOSE_TYPES = (
-    "limit",
-    "iceberg",
-    "stop-loss",
-    "take-profit",
-    "stop-loss-limit",
-    "take-profit-limit",
-    "trailing-stop",
-    "trailing-stop-limit",
-)
+# The values the request schemas allow: the sandbox accepts exactly what the client may send.
+ORDER_TYPES: tuple[str, ...] = get_args(common.OrderType)
+CLOSE_TYPES: tuple[str, ...] = get_args(common.CloseOrderType)
 FLAGS = ("post", "fcib", "fciq", "nompp", "viqc")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _SHORT_UUID = re.compile(r"[0-9a-fA-F]{32}")
