@@ -23,7 +23,7 @@ from typing import Any
 import requests
 
 from kraken_sdk import ENDPOINTS, KrakenClient
-from kraken_sdk.session import encode_form
+from kraken_sdk._core.session import encode_form
 
 SECRET = "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg=="
 ROUNDS, CALLS, WARMUP = 5, 2000, 200

@@ -151,7 +151,7 @@ def groups_source(schemas: dict[str, dict[str, Any]], header: str) -> str:
         "from collections.abc import Mapping, Sequence",
         "from typing import TYPE_CHECKING, Any, Literal, Unpack, cast",
         "",
-        "from kraken_sdk._calls import (",
+        "from kraken_sdk._core.calls import (",
         "    NOT_GIVEN, AsyncGroup, CallOptions, Group, NotGiven, Number",
         ")",
         "",

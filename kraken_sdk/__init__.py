@@ -2,13 +2,9 @@
 
 from typing import TYPE_CHECKING, Any
 
-from kraken_sdk._retry import RetryPolicy
-from kraken_sdk._version import __version__
-from kraken_sdk.auth import Credentials
-from kraken_sdk.client import KrakenClient
-from kraken_sdk.deadman import DeadMansSwitch
-from kraken_sdk.endpoints import ENDPOINTS
-from kraken_sdk.errors import (
+from kraken_sdk._core.auth import Credentials
+from kraken_sdk._core.endpoints import ENDPOINTS
+from kraken_sdk._core.errors import (
     CredentialsError,
     KrakenAPIError,
     KrakenError,
@@ -17,12 +13,16 @@ from kraken_sdk.errors import (
     ValidationError,
     WithdrawalsDisabledError,
 )
-from kraken_sdk.nonce import FileNonceSource, NonceSource
-from kraken_sdk.ratelimit import FileRateLimiter, RateLimiter, RateLimits
+from kraken_sdk._core.nonce import FileNonceSource, NonceSource
+from kraken_sdk._core.ratelimit import FileRateLimiter, RateLimiter, RateLimits
+from kraken_sdk._core.retry import RetryPolicy
+from kraken_sdk._version import __version__
+from kraken_sdk.client import KrakenClient
+from kraken_sdk.deadman import DeadMansSwitch
 from kraken_sdk.reconcile import ReconcilePolicy
 
 if TYPE_CHECKING:
-    from kraken_sdk.aio import AsyncKrakenClient, KrakenAdapter
+    from kraken_sdk.aio.client import AsyncKrakenClient, KrakenAdapter
 
 __all__ = [
     "ENDPOINTS",
@@ -54,7 +54,7 @@ _ASYNC = frozenset({"AsyncKrakenClient", "KrakenAdapter"})
 def __getattr__(name: str) -> Any:
     """The async side loads on first use, so `import kraken_sdk` does not import asyncio."""
     if name in _ASYNC:
-        from kraken_sdk import aio
+        from kraken_sdk.aio import client as aio
 
         return getattr(aio, name)
     raise AttributeError(f"module 'kraken_sdk' has no attribute {name!r}")

@@ -1,5 +1,5 @@
 """`python -m kraken_sdk ...` runs the `kraken-sdk` command."""
 
-from kraken_sdk.cli import main
+from kraken_sdk.cli.app import main
 
 raise SystemExit(main())

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
-from kraken_sdk._calls import NOT_GIVEN, AsyncGroup, CallOptions, Group, NotGiven, Number
+from kraken_sdk._core.calls import NOT_GIVEN, AsyncGroup, CallOptions, Group, NotGiven, Number
 
 if TYPE_CHECKING:  # annotations only: the models load when a call first needs them
     from kraken_sdk.models import account_transfer as _account_transfer

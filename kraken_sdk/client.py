@@ -21,7 +21,26 @@ from typing import Any, Self, TypedDict, Unpack
 import msgspec
 import requests
 
-from kraken_sdk._calls import NOT_GIVEN, CallOptions
+from kraken_sdk._core.auth import ENV_URL, KEYRING_SERVICE, Credentials, read_settings
+from kraken_sdk._core.calls import NOT_GIVEN, CallOptions
+from kraken_sdk._core.endpoints import ENDPOINTS, Endpoint
+from kraken_sdk._core.errors import (
+    CredentialsError,
+    UnknownPairError,
+    ValidationError,
+    WithdrawalsDisabledError,
+)
+from kraken_sdk._core.nonce import NonceGenerator
+from kraken_sdk._core.ratelimit import RateLimiter, RateLimits, TierName
+from kraken_sdk._core.retry import UNSAFE_TO_RESEND, RetryPolicy
+from kraken_sdk._core.session import (
+    DEFAULT_TIMEOUT,
+    Call,
+    OutcomeContext,
+    Session,
+    TimeoutSpec,
+    raw_decoder,
+)
 from kraken_sdk._groups import (
     AccountGroup,
     EarnGroup,
@@ -30,32 +49,13 @@ from kraken_sdk._groups import (
     SubaccountsGroup,
     TradingGroup,
 )
-from kraken_sdk._retry import UNSAFE_TO_RESEND, RetryPolicy
-from kraken_sdk.auth import ENV_URL, KEYRING_SERVICE, Credentials, read_settings
 from kraken_sdk.deadman import DeadMansSwitch
-from kraken_sdk.endpoints import ENDPOINTS, Endpoint
-from kraken_sdk.errors import (
-    CredentialsError,
-    UnknownPairError,
-    ValidationError,
-    WithdrawalsDisabledError,
-)
-from kraken_sdk.nonce import NonceGenerator
-from kraken_sdk.ratelimit import RateLimiter, RateLimits, TierName
 from kraken_sdk.reconcile import (
     DEFAULT_POLICY,
     RECONCILED,
     ReconcilePolicy,
     Reconciler,
     caller_ids,
-)
-from kraken_sdk.session import (
-    DEFAULT_TIMEOUT,
-    Call,
-    OutcomeContext,
-    Session,
-    TimeoutSpec,
-    raw_decoder,
 )
 from kraken_sdk.symbols import PairInfo, Symbols
 from kraken_sdk.validation import (

@@ -21,7 +21,7 @@ import time
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from kraken_sdk.errors import KrakenError, ValidationError
+from kraken_sdk._core.errors import KrakenError, ValidationError
 
 if TYPE_CHECKING:
     from kraken_sdk.client import KrakenClient

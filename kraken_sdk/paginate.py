@@ -40,7 +40,7 @@ from msgspec import UNSET
 from kraken_sdk.models.common import LedgerEntry, Order, Trade
 from kraken_sdk.models.ohlc import OHLCRow
 from kraken_sdk.models.trades import TradesRow
-from kraken_sdk.tables import iso, time_ns
+from kraken_sdk.presentation.columns import iso, time_ns
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -109,7 +109,7 @@ class Paginator(Generic[T]):
     """Everything a paged listing holds, fetched lazily as you iterate.
 
     Iterating again starts a new walk. `to_pandas()` collects the whole walk into a DataFrame
-    (see kraken_sdk.frames); `list()` or `dict()` (for the id-keyed listings) work too.
+    (see kraken_sdk.presentation.frames); `list()` or `dict()` (for the id-keyed listings) work too.
     """
 
     def __init__(
@@ -134,7 +134,7 @@ class Paginator(Generic[T]):
 
     def to_pandas(self, *, floats: bool = False) -> pd.DataFrame:
         """Fetch everything and return it as one DataFrame (needs the pandas extra)."""
-        from kraken_sdk.frames import to_pandas
+        from kraken_sdk.presentation.frames import to_pandas
 
         return to_pandas(list(self), floats=floats)
 

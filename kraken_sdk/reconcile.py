@@ -57,17 +57,17 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from kraken_sdk._retry import ORDER_WRITES
-from kraken_sdk.endpoints import ENDPOINTS, DecodedResponse
-from kraken_sdk.errors import (
+from kraken_sdk._core.endpoints import ENDPOINTS, DecodedResponse
+from kraken_sdk._core.errors import (
     KrakenError,
     OrderError,
     OrderOutcomeUnknown,
     ServiceUnavailableError,
     UnknownOrderError,
 )
+from kraken_sdk._core.retry import ORDER_WRITES
+from kraken_sdk._core.session import Call, OutcomeContext, Session, TimeoutSpec
 from kraken_sdk.models.common import Order
-from kraken_sdk.session import Call, OutcomeContext, Session, TimeoutSpec
 
 __all__ = [
     "DEFAULT_POLICY",

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from kraken_sdk.errors import KrakenAPIError, UnknownPairError
+from kraken_sdk._core.errors import KrakenAPIError, UnknownPairError
 
 __all__ = [
     "BALANCE_SUFFIXES",

@@ -28,8 +28,8 @@ from typing import Any
 import msgspec
 import msgspec.inspect as mi
 
-from kraken_sdk._calls import NOT_GIVEN
-from kraken_sdk.errors import ValidationError
+from kraken_sdk._core.calls import NOT_GIVEN
+from kraken_sdk._core.errors import ValidationError
 from kraken_sdk.symbols import PairInfo
 
 __all__ = [

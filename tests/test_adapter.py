@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from kraken_sdk import KrakenAdapter, _adapter
+from kraken_sdk import KrakenAdapter
+from kraken_sdk.aio import orders as _adapter
 from kraken_sdk.errors import PermissionDeniedError, ValidationError
 from kraken_sdk.execution import Fill, Order, OrderStatus, OrderType, Position, Side
 from kraken_sdk.ratelimit import RateLimits

@@ -74,7 +74,7 @@ def test_constructor_options_are_the_clients() -> None:
 
 
 DEFERRED = [
-    "kraken_sdk.aio",
+    "kraken_sdk.aio.client",
     "asyncio",
     "tenacity",  # the retry loop: imported when a first attempt fails
     "kraken_sdk.sandbox",

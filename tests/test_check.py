@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from kraken_sdk import ENDPOINTS, KrakenClient
-from kraken_sdk.check import PUBLIC_METHODS, Report, run_checks
-from kraken_sdk.cli import main
+from kraken_sdk.cli.app import main
+from kraken_sdk.cli.check import PUBLIC_METHODS, Report, run_checks
 from kraken_sdk.sandbox import ALL_PERMISSIONS, ManualClock, Sandbox
 
 BOT = ALL_PERMISSIONS - {"withdraw-funds"}

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from kraken_sdk.cli import build_parser, main
+from kraken_sdk.cli.app import build_parser, main
 from kraken_sdk.sandbox import ManualClock, Sandbox
 
 START = 1_790_000_000.0

@@ -19,7 +19,7 @@ from kraken_sdk import (
     ValidationError,
     WithdrawalsDisabledError,
 )
-from kraken_sdk._calls import CallOptions
+from kraken_sdk._core.calls import CallOptions
 from kraken_sdk.endpoints import Endpoint
 
 Check = Callable[[Any], bool]

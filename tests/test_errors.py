@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kraken_sdk import ENDPOINTS, errors
+from kraken_sdk import ENDPOINTS
+from kraken_sdk._core import errors
 from kraken_sdk.errors import (
     AccountError,
     AuthenticationError,

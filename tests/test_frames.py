@@ -13,7 +13,7 @@ import pytest
 
 from kraken_sdk.endpoints import ENDPOINTS
 from kraken_sdk.frames import to_pandas
-from kraken_sdk.tables import iso, tabulate, time_ns, utc
+from kraken_sdk.presentation.columns import iso, tabulate, time_ns, utc
 
 pd = pytest.importorskip("pandas")
 
@@ -290,7 +290,7 @@ def test_tables_know_the_columns_without_pandas() -> None:
 def test_import_kraken_sdk_loads_no_optional_library() -> None:
     code = (
         "import sys, kraken_sdk, kraken_sdk.frames, kraken_sdk.paginate, kraken_sdk.display, "
-        "kraken_sdk.plot, kraken_sdk.cli; "
+        "kraken_sdk.plot, kraken_sdk.cli.app; "
         "print(sorted(m for m in ('pandas', 'matplotlib', 'tqdm', 'IPython', 'nbclient') "
         "if m in sys.modules))"
     )

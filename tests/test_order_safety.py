@@ -17,7 +17,7 @@ import responses
 from kraken_wire import API, ASSET_PAIRS, ASSETS, KEY, SECRET, Wire, ok, rejected
 
 from kraken_sdk import KrakenClient, OrderOutcomeUnknown
-from kraken_sdk._retry import decide
+from kraken_sdk._core.retry import decide
 from kraken_sdk.deadman import DeadMansSwitch
 from kraken_sdk.errors import (
     HTTPStatusError,

@@ -14,7 +14,7 @@ import urllib3
 from kraken_wire import API, ASSET_PAIRS, ASSETS, KEY, SECRET, Wire, ok, rejected
 
 from kraken_sdk import KrakenClient, OrderOutcomeUnknown
-from kraken_sdk._retry import RetryPolicy, decide
+from kraken_sdk._core.retry import RetryPolicy, decide
 from kraken_sdk.errors import (
     ConnectError,
     ConnectionLost,

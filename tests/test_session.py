@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from kraken_wire import API, KEY, SECRET, Wire, ok, rejected
 
 from kraken_sdk import KrakenClient, ValidationError, __version__
+from kraken_sdk._core.session import Session, encode_form, encode_json, wire_value
 from kraken_sdk.errors import (
     CloudflareError,
     ConnectError,
@@ -32,7 +33,6 @@ from kraken_sdk.errors import (
     ResponseDecodeError,
 )
 from kraken_sdk.models.add_order_batch import AddOrderBatchOrder
-from kraken_sdk.session import Session, encode_form, encode_json, wire_value
 
 TIME = ok({"unixtime": 1688669448, "rfc1123": "Thu, 06 Jul 23 18:50:48 +0000"})
 BALANCE = ok({"ZUSD": "171288.6158", "XXBT": "1011.1908877900"})

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from kraken_wire import API, ASSET_PAIRS, ASSETS, KEY, SECRET, Wire, ok
 
 from kraken_sdk import ENDPOINTS, KrakenClient, ValidationError
-from kraken_sdk.session import encode_form
+from kraken_sdk._core.session import encode_form
 
 ORDER = ok({"descr": {"order": "buy"}, "txid": ["OUF4EM"]})
 

@@ -31,13 +31,13 @@ class ResponseStruct(msgspec.Struct, kw_only=True, omit_defaults=True):
 
     def to_pandas(self, *, floats: bool = False) -> DataFrame:
         """This result as a DataFrame: Decimal columns unless floats=True (pandas extra)."""
-        from kraken_sdk.frames import to_pandas
+        from kraken_sdk.presentation.frames import to_pandas
 
         return to_pandas(self, floats=floats)
 
     def _repr_html_(self) -> str:
         """The table a notebook shows for this result."""
-        from kraken_sdk.display import to_html
+        from kraken_sdk.presentation.display import to_html
 
         return to_html(self)
 
@@ -60,7 +60,7 @@ class Envelope(msgspec.Struct, Generic[ResultT]):
 class MethodSpec(NamedTuple):
     """What the schemas say about one Kraken method (see schemas/README.md).
 
-    Its models are named, not imported (`kraken_sdk.endpoints` imports `models.<module>` on
+    Its models are named, not imported (`kraken_sdk._core.endpoints` imports `models.<module>` on
     first use), so `import kraken_sdk` loads none of the per-method model modules.
     """
 

@@ -19,8 +19,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
-from kraken_sdk.auth import sign
-from kraken_sdk.endpoints import ENDPOINTS, Endpoint
+from kraken_sdk._core.auth import sign
+from kraken_sdk._core.endpoints import ENDPOINTS, Endpoint
 from kraken_sdk.sandbox.clock import Clock
 from kraken_sdk.sandbox.faults import CLOUDFLARE_520, Fault, FaultInjector, FaultRule
 from kraken_sdk.sandbox.handlers import HANDLERS, PERMISSIONS, Binary, Call, State

@@ -17,7 +17,7 @@ import heapq
 from collections.abc import Iterable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 
-from kraken_sdk.ratelimit import RateLimits
+from kraken_sdk._core.ratelimit import RateLimits
 from kraken_sdk.sandbox.account import Account
 from kraken_sdk.sandbox.ids import IdFactory
 from kraken_sdk.sandbox.limits import EngineLimiter

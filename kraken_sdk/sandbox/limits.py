@@ -3,12 +3,12 @@
 Two decaying counters: one per API key for REST calls (cost 1 or 2; AddOrder and CancelOrder
 are exempt) and one per pair for the matching engine, whose cancel, amend and edit charges grow
 the younger the order is. Both read the sandbox's clock, so tests can let them decay instantly.
-The charge tables are the client's own (kraken_sdk.ratelimit), so both sides count alike.
+The charge tables are the client's own (kraken_sdk._core.ratelimit), so both sides count alike.
 """
 
 from __future__ import annotations
 
-from kraken_sdk.ratelimit import RateLimits, amend_penalty, cancel_penalty, edit_penalty
+from kraken_sdk._core.ratelimit import RateLimits, amend_penalty, cancel_penalty, edit_penalty
 
 __all__ = [
     "EngineLimiter",

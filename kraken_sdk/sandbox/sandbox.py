@@ -9,7 +9,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from kraken_sdk.ratelimit import RateLimiter, RateLimits, TierName
+from kraken_sdk._core.ratelimit import RateLimiter, RateLimits, TierName
 from kraken_sdk.sandbox.clock import Clock, RealClock
 from kraken_sdk.sandbox.core import RequestRecord, SandboxCore
 from kraken_sdk.sandbox.exchange import Exchange

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from kraken_sdk import KrakenClient
-from kraken_sdk.cli import build_parser, main
+from kraken_sdk.cli.app import build_parser, main
 
 
 def test_sandbox_command_serves_until_interrupted() -> None:

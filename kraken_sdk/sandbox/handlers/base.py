@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kraken_sdk.ratelimit import RateLimits
+from kraken_sdk._core.ratelimit import RateLimits
 from kraken_sdk.sandbox.exchange import Exchange
 from kraken_sdk.sandbox.funding import FundingState
 from kraken_sdk.sandbox.ids import IdFactory

@@ -11,9 +11,9 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from kraken_sdk import cli_commands
+from kraken_sdk._core.ratelimit import TierName
 from kraken_sdk._version import __version__
-from kraken_sdk.ratelimit import TierName
+from kraken_sdk.cli import commands as cli_commands
 
 __all__ = ["build_parser", "main"]
 
@@ -93,13 +93,13 @@ def _positive_or_zero(text: str) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from kraken_sdk.check import main
+    from kraken_sdk.cli.check import main
 
     return main(args)
 
 
 def add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from kraken_sdk.check import add_arguments
+    from kraken_sdk.cli.check import add_arguments
 
     parser = commands.add_parser(
         "check",

@@ -34,14 +34,14 @@ import msgspec
 from msgspec import UNSET
 
 from kraken_sdk import paginate
-from kraken_sdk.display import Grid, grids, render_text, text
-from kraken_sdk.errors import (
+from kraken_sdk._core.errors import (
     CredentialsError,
     KrakenError,
     OrderOutcomeUnknown,
     ValidationError,
 )
-from kraken_sdk.tables import tabulate
+from kraken_sdk.presentation.columns import tabulate
+from kraken_sdk.presentation.display import Grid, grids, render_text, text
 
 if TYPE_CHECKING:
     from kraken_sdk.client import KrakenClient

@@ -17,16 +17,16 @@ from typing import Any
 
 from msgspec import UnsetType
 
-from kraken_sdk.client import KrakenClient
-from kraken_sdk.endpoints import ENDPOINTS
-from kraken_sdk.errors import (
+from kraken_sdk._core.endpoints import ENDPOINTS
+from kraken_sdk._core.errors import (
     KrakenAPIError,
     KrakenError,
     UnknownOrderError,
     UnknownPairError,
     ValidationError,
 )
-from kraken_sdk.execution import (
+from kraken_sdk._core.ratelimit import RateLimits
+from kraken_sdk.aio.execution import (
     Fill,
     Order,
     OrderAck,
@@ -36,9 +36,9 @@ from kraken_sdk.execution import (
     Side,
     TimeInForce,
 )
+from kraken_sdk.client import KrakenClient
 from kraken_sdk.models.common import Order as KrakenOrder
 from kraken_sdk.models.common import Trade as KrakenTrade
-from kraken_sdk.ratelimit import RateLimits
 from kraken_sdk.symbols import split_balance_code
 
 __all__ = [

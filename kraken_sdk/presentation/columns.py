@@ -1,6 +1,6 @@
 """Kraken results as plain tables: the one place that decides which rows and columns they have.
 
-`kraken_sdk.frames` turns a `Table` into a pandas DataFrame, `kraken_sdk.notebook` into HTML
+`frames` turns a `Table` into a pandas DataFrame, `display` into HTML
 and the `kraken-sdk` command into aligned text, CSV or JSON, so a ledger has the same columns
 in a DataFrame, a notebook cell and a terminal. Nothing here needs pandas.
 

@@ -29,8 +29,10 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, Unpack
 
-from kraken_sdk import _adapter
-from kraken_sdk._calls import CallOptions
+from kraken_sdk._core.auth import KEYRING_SERVICE, Credentials
+from kraken_sdk._core.calls import CallOptions
+from kraken_sdk._core.errors import KrakenError, ThrottledError, ValidationError
+from kraken_sdk._core.ratelimit import RateLimits
 from kraken_sdk._groups import (
     AsyncAccountGroup,
     AsyncEarnGroup,
@@ -39,11 +41,9 @@ from kraken_sdk._groups import (
     AsyncSubaccountsGroup,
     AsyncTradingGroup,
 )
-from kraken_sdk.auth import KEYRING_SERVICE, Credentials
+from kraken_sdk.aio import orders as _adapter
+from kraken_sdk.aio.execution import Fill, Order, OrderAck, Position
 from kraken_sdk.client import ClientOptions, KrakenClient
-from kraken_sdk.errors import KrakenError, ThrottledError, ValidationError
-from kraken_sdk.execution import Fill, Order, OrderAck, Position
-from kraken_sdk.ratelimit import RateLimits
 from kraken_sdk.symbols import PairInfo, Symbols
 
 __all__ = ["AsyncDeadMansSwitch", "AsyncKrakenClient", "FillStream", "KrakenAdapter"]

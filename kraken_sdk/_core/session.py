@@ -30,11 +30,9 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from kraken_sdk._retry import UNSAFE_TO_RESEND, RetryPolicy, decide
-from kraken_sdk._version import __version__
-from kraken_sdk.auth import Credentials
-from kraken_sdk.endpoints import DecodedResponse, Endpoint
-from kraken_sdk.errors import (
+from kraken_sdk._core.auth import Credentials
+from kraken_sdk._core.endpoints import DecodedResponse, Endpoint
+from kraken_sdk._core.errors import (
     CloudflareError,
     ConnectError,
     ConnectionLost,
@@ -51,9 +49,11 @@ from kraken_sdk.errors import (
     ValidationError,
     error_from_response,
 )
+from kraken_sdk._core.nonce import NonceGenerator, sequencer
+from kraken_sdk._core.ratelimit import RateLimiter
+from kraken_sdk._core.retry import UNSAFE_TO_RESEND, RetryPolicy, decide
+from kraken_sdk._version import __version__
 from kraken_sdk.models._base import Envelope
-from kraken_sdk.nonce import NonceGenerator, sequencer
-from kraken_sdk.ratelimit import RateLimiter
 
 __all__ = [
     "DEFAULT_TIMEOUT",

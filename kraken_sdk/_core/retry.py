@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from kraken_sdk.errors import (
+from kraken_sdk._core.errors import (
     InvalidNonceError,
     KrakenError,
     RateLimitError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Final, Protocol, TypeAlias, TypedDict
 
-from kraken_sdk.endpoints import ENDPOINTS, Endpoint
+from kraken_sdk._core.endpoints import ENDPOINTS, Endpoint
 
 Number: TypeAlias = Decimal | int | float | str
 """What a caller may pass for an amount or price; floats go through their shortest repr."""

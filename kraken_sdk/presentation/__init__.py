@@ -1,0 +1,1 @@
+"""Presentation: columns decided once (columns.py); HTML, text, pandas, plots render them."""
