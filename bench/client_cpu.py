@@ -1,37 +1,45 @@
-"""Client CPU per call (sign, encode, send, decode) against a loopback server.
+"""Client CPU per call (sign, encode, send, decode) against the sandbox in another process.
 
-The server runs in another process and answers every path with a fixed Kraken body, so the
-figure is this process's CPU time (`time.process_time`) per call: what the SDK costs on top of
-the network. Also shown: the part spent before the socket (validation, pair lookup, encoding,
-nonce and signature), measured without any I/O.
+`kraken-sdk sandbox --unlimited` runs in its own process, so the figure is this process's CPU
+time (`time.process_time`) per call: what the SDK costs on top of the network. The clients
+never wait: one has a rate limiter that counts every call with limits no run reaches (the
+work a default client does per call), one has it off (tier="unlimited"). A floor row shows
+what any client on urllib3 pays at least (request built and signed, sent, body read).
+
+"SDK own work per call" is the same calls with the transport stubbed by MockTransport
+(fixed answers, no socket): validation, encoding, nonce, signature, rate limiter, decoding.
 
     python bench/client_cpu.py             # 5 rounds of 2000 calls per row
+    python bench/client_cpu.py --quick     # 3 rounds of 300
+    python bench/client_cpu.py --profile   # also cProfile the stubbed AddOrder path
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import socket
+import argparse
+import cProfile
+import pstats
 import statistics
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlencode
 
-import requests
+from kraken_sdk import KrakenClient, RateLimits
+from kraken_sdk.auth import sign
+from kraken_sdk.ratelimit import TierName
+from kraken_sdk.testing import MockTransport, Request, Response
 
-from kraken_sdk import ENDPOINTS, KrakenClient
-from kraken_sdk._core.session import encode_form
-
-SECRET = "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg=="
-ROUNDS, CALLS, WARMUP = 5, 2000, 200
 BODIES = {
     "/0/public/Time": b'{"error":[],"result":{"unixtime":1688669448,"rfc1123":"Thu, 06 Jul 23"}}',
     "/0/private/Balance": b'{"error":[],"result":{"ZUSD":"171288.6158","XXBT":"1011.19088779",'
     b'"XETH":"818.55","USDT":"500000.0","DOT":"2.5","ETH2.S":"198.39708"}}',
-    "/0/private/AddOrder": b'{"error":[],"result":{"descr":{"order":"buy 1.25000000 XBTUSD @ '
+    "/0/private/AddOrder": b'{"error":[],"result":{"descr":{"order":"buy 0.01000000 XBTUSD @ '
     b'limit 30000.0"}}}',
 }
 PAIRS = {
@@ -49,108 +57,131 @@ PAIRS = {
     }
 }
 ASSETS = {"XXBT": {"altname": "XBT"}, "ZUSD": {"altname": "USD"}}
+ORDER: dict[str, Any] = {"pair": "XBTUSD", "type": "buy", "ordertype": "limit"}
+ORDER |= {"volume": Decimal("0.01"), "price": Decimal("30000"), "validate": True}
+STUB_URL = "https://kraken.invalid"
+COUNTING = RateLimits(1e12, 1e9, 1e12, 1e9, None)  # counts every call, never waits
 
 
-def serve(ready: Any) -> None:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def setup(self) -> None:
-            super().setup()
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-        def do_GET(self) -> None:
-            self.answer()
-
-        def do_POST(self) -> None:
-            self.answer()
-
-        def answer(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
-            body = BODIES[self.path.split("?")[0]]
-            self.wfile.write(
-                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                + str(len(body)).encode()
-                + b"\r\n\r\n"
-                + body
-            )
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    ready.put(server.server_address[1])
-    server.serve_forever()
+@contextmanager
+def sandbox() -> Iterator[tuple[str, str, str]]:
+    """`kraken-sdk sandbox --unlimited` in its own process: (url, key, secret)."""
+    command = [sys.executable, "-m", "kraken_sdk", "sandbox", "--unlimited", "--seed", "1"]
+    process = subprocess.Popen(
+        [*command, "--keys", "1"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        key = process.stdout.readline().split(": ", 1)[1].strip()
+        secret = process.stdout.readline().split(": ", 1)[1].strip()
+        yield url, key, secret
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
-def per_call_us(call: Callable[[], object]) -> tuple[float, float]:
-    """(client CPU, wall) in µs per call: the median of the round means."""
-    for _ in range(WARMUP):
+def per_call_us(call: Callable[[], object], rounds: int, calls: int) -> tuple[float, float]:
+    """(client CPU, wall) in µs per call: the median of the round means, after a warm-up."""
+    for _ in range(min(200, calls)):
         call()
     cpu, wall = [], []
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         c0, w0 = time.process_time(), time.perf_counter()
-        for _ in range(CALLS):
+        for _ in range(calls):
             call()
-        cpu.append((time.process_time() - c0) / CALLS * 1e6)
-        wall.append((time.perf_counter() - w0) / CALLS * 1e6)
+        cpu.append((time.process_time() - c0) / calls * 1e6)
+        wall.append((time.perf_counter() - w0) / calls * 1e6)
     return statistics.median(cpu), statistics.median(wall)
 
 
-def add_order(client: KrakenClient, order: dict[str, Any]) -> object:
-    return client.trading.add_order(**order)
+def rows(client: KrakenClient) -> list[tuple[str, Callable[[], object]]]:
+    return [
+        ("Time", client.market.time),
+        ("Balance", client.account.balance),
+        ("AddOrder (validate)", partial(client.trading.add_order, **ORDER)),
+    ]
+
+
+def floor(url: str, key: str, secret: str) -> list[tuple[str, Callable[[], object]]]:
+    """What any client on urllib3 pays at least: build, sign, send, read."""
+    import urllib3
+
+    pool = urllib3.connection_from_url(url)
+    plain = {"User-Agent": "bench", "Accept": "application/json"}
+    last = [0]
+
+    def send(path: str, params: dict[str, str] | None = None) -> bytes:
+        if params is None:
+            return bytes(pool.urlopen("GET", path, headers=plain).data)
+        last[0] = nonce = max(time.time_ns(), last[0] + 1)
+        form = urlencode({"nonce": nonce, **params})
+        headers = {**plain, "API-Key": key, "API-Sign": sign(secret, path, nonce, form)}
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return bytes(pool.urlopen("POST", path, form.encode(), headers).data)
+
+    order = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in ORDER.items()}
+    return [
+        ("Time", partial(send, "/0/public/Time")),
+        ("Balance", partial(send, "/0/private/Balance", {})),
+        ("AddOrder (validate)", partial(send, "/0/private/AddOrder", order)),
+    ]
+
+
+def stubbed(tier: RateLimits | TierName) -> KrakenClient:
+    """A client whose transport answers from BODIES without a socket."""
+
+    def answer(request: Request) -> Response:
+        return Response(200, BODIES[request.url.split("?", 1)[0].removeprefix(STUB_URL)])
+
+    secret = (
+        "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg=="
+    )
+    transport = MockTransport(answer)
+    transport.requests = _Discard()  # keep no history in a benchmark loop
+    client = KrakenClient("bench-key", secret, base_url=STUB_URL, tier=tier, transport=transport)
+    client.symbols.load(PAIRS, ASSETS)
+    return client
+
+
+class _Discard(list[Request]):
+    def append(self, item: Request) -> None:
+        pass
 
 
 def main() -> None:
-    context = multiprocessing.get_context("spawn")
-    ready = context.Queue()
-    server = context.Process(target=serve, args=(ready,), daemon=True)
-    server.start()
-    url = f"http://127.0.0.1:{ready.get()}"
-    order: dict[str, Any] = {"pair": "BTC/USD", "type": "buy", "ordertype": "limit"}
-    order |= {"volume": Decimal("1.25"), "price": Decimal("30000.0"), "validate": True}
-    print(f"client CPU per call on loopback, median of {ROUNDS} x {CALLS} calls")
-    print(f"{'call':44} {'CPU µs':>8} {'wall µs':>8}")
-    raw = requests.Session()
-    raw.trust_env = False
-    body = b"nonce=1&asset=ZUSD"
-
-    def bare_post() -> bytes:
-        return raw.post(f"{url}/0/private/Balance", data=body, timeout=10).content
-
-    cpu, wall = per_call_us(bare_post)
-    print(f"{'reference: bare requests.Session.post':44} {cpu:8.0f} {wall:8.0f}   (no SDK)")
-    for trust_env in (False, True):
-        client = KrakenClient("bench-key", SECRET, base_url=url, trust_env=trust_env)
-        client.symbols.load(PAIRS, ASSETS)
-        rows: list[tuple[str, Callable[[], object]]] = [
-            ("market.time()  GET, decode", client.market.time),
-            ("account.balance()  sign, POST, decode", client.account.balance),
-            ("trading.add_order(validate=True)  + checks", partial(add_order, client, order)),
-        ]
-        for label, call in rows:
-            cpu, wall = per_call_us(call)
-            print(f"{label:44} {cpu:8.0f} {wall:8.0f}   trust_env={trust_env}")
-        client.close()
-
-    client = KrakenClient("bench-key", SECRET, base_url=url)
-    client.symbols.load(PAIRS, ASSETS)
-    endpoint = ENDPOINTS["AddOrder"]
-    credentials = client.credentials
-    assert credentials is not None
-
-    def before_the_socket() -> None:
-        fields, pair = client._prepare(endpoint, order)
-        assert pair is not None
-        client._check("AddOrder", fields, pair)
-        body = encode_form({"nonce": time.time_ns(), **fields}).encode()
-        credentials.sign(endpoint.path, 1, body)
-
-    cpu, _ = per_call_us(before_the_socket)
-    print(f"{'add_order: validate+checks+encode+sign only':44} {cpu:8.0f}")
-    server.terminate()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    rounds, calls = (3, 300) if args.quick else (5, 2000)
+    print(f"client CPU per call, median of {rounds} rounds x {calls} calls (µs)")
+    print(f"{'call':24} {'CPU':>6} {'wall':>6}")
+    tiers: tuple[tuple[str, RateLimits | TierName], ...] = (
+        ("limiter counting", COUNTING),
+        ("limiter off", "unlimited"),
+    )
+    with sandbox() as (url, key, secret):
+        for label, call in floor(url, key, secret):
+            cpu, wall = per_call_us(call, rounds, calls)
+            print(f"{label:24} {cpu:6.0f} {wall:6.0f}   floor: bare urllib3, no SDK")
+        for name, tier in tiers:
+            client = KrakenClient(key, secret, base_url=url, tier=tier)
+            for label, call in rows(client):
+                cpu, wall = per_call_us(call, rounds, calls)
+                print(f"{label:24} {cpu:6.0f} {wall:6.0f}   sandbox, {name}")
+            client.close()
+    print("\nSDK own work per call (transport stubbed by MockTransport)")
+    for name, tier in tiers:
+        client = stubbed(tier)
+        for label, call in rows(client):
+            cpu, _ = per_call_us(call, rounds, calls * 5)
+            print(f"{label:24} {cpu:6.1f}          {name}")
+    if args.profile:
+        call = rows(stubbed(COUNTING))[2][1]
+        profile = cProfile.Profile()
+        profile.runcall(lambda: [call() for _ in range(20000)])
+        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
 
 
 if __name__ == "__main__":

@@ -28,17 +28,29 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from codegen.groups import groups_source
+from codegen.groups import resources_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
 MODELS = ROOT / "kraken_sdk" / "models"
-GROUPS_MODULE = ROOT / "kraken_sdk" / "_groups.py"
+RESOURCES = ROOT / "kraken_sdk" / "resources"
+LEGACY_GROUPS_MODULE = ROOT / "kraken_sdk" / "_groups.py"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 GENERATOR_VERSION = "0.89.0"
 BASE_MODULE = "kraken_sdk.models._base"
 GROUPS = ("market", "account", "trading", "funding", "earn", "subaccounts")
 BODIES = ("query", "form", "json")
+KINDS = ("public_read", "private_read", "private_write", "order_write", "funds_out")
+ENGINES = (None, "add", "amend", "edit", "cancel")
+PAIR_STYLES = ("altname", "symbol", "as_given", "none")
+SETTLES = ("resend", "raise", "reconcile", "unknown")
+PRE_CHECKS = (None, "order", "order_batch", "edit", "amend")
+PERMISSIONS = (
+    "query-funds", "add-funds", "withdraw-funds", "earn-funds", "query-open-trades",
+    "query-closed-trades", "modify-trades", "close-trades", "query-ledger", "export-data",
+    "create-ws-token",
+)  # fmt: skip
+"""Kraken's API-key permission names, as GetApiKeyInfo lists them (the sandbox's too)."""
 
 GENERATOR_FLAGS = [
     "--input-file-type", "jsonschema",
@@ -92,9 +104,9 @@ def def_prefix(method: str) -> str:
     return method.replace("/", "")
 
 
-def load_schemas() -> dict[str, dict[str, Any]]:
+def load_schemas(source: Path = SCHEMAS) -> dict[str, dict[str, Any]]:
     """Every schema document by file stem, in sorted order."""
-    return {path.stem: json.loads(path.read_text()) for path in sorted(SCHEMAS.glob("*.json"))}
+    return {path.stem: json.loads(path.read_text()) for path in sorted(source.glob("*.json"))}
 
 
 def method_schemas(schemas: dict[str, dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -124,11 +136,61 @@ def check_conventions(schemas: dict[str, dict[str, Any]]) -> None:
             raise SchemaError(f"{where}: x-kraken.body must be one of {BODIES}")
         if meta.get("rest_cost") not in (0, 1, 2):
             raise SchemaError(f"{where}: x-kraken.rest_cost must be 0, 1 or 2")
-        for key in ("idempotent", "trading_engine"):
-            if not isinstance(meta.get(key), bool):
-                raise SchemaError(f"{where}: x-kraken.{key} must be true or false")
+        if not isinstance(meta.get("idempotent"), bool):
+            raise SchemaError(f"{where}: x-kraken.idempotent must be true or false")
+        check_call_facts(where, meta)
+        check_field_rules(where, meta, defs.get(def_prefix(method) + "Params", {}))
         if not schema.get("description"):
             raise SchemaError(f"{where}: a one-line description is required")
+
+
+def check_call_facts(where: str, meta: dict[str, Any]) -> None:
+    """The per-method facts the client, retry policy, limiter, CLI and sandbox read."""
+    private = str(meta.get("path", "")).startswith("/0/private/")
+    choices: tuple[tuple[str, tuple[str | None, ...]], ...] = (
+        ("kind", KINDS),
+        ("engine", ENGINES),
+        ("pair_style", PAIR_STYLES),
+        ("settle", SETTLES),
+        ("pre_check", PRE_CHECKS),
+    )
+    for key, allowed in choices:
+        if key not in meta or meta[key] not in allowed:
+            raise SchemaError(f"{where}: x-kraken.{key} must be one of {allowed}")
+    if (meta["kind"] == "public_read") == private:
+        raise SchemaError(f"{where}: x-kraken.kind is public_read exactly for /0/public/ paths")
+    if (meta["settle"] == "resend") != meta["idempotent"]:
+        raise SchemaError(f"{where}: x-kraken.settle is resend exactly for idempotent methods")
+    if meta["pre_check"] is not None and meta["kind"] != "order_write":
+        raise SchemaError(f"{where}: x-kraken.pre_check is for order_write methods only")
+    permission = meta.get("permission", "missing")
+    options = permission if isinstance(permission, list) else [permission]
+    if permission is not None and not (
+        options
+        and all(isinstance(o, str) and o and set(o.split("+")) <= set(PERMISSIONS) for o in options)
+    ):
+        raise SchemaError(
+            f"{where}: x-kraken.permission must be null, a permission, a+b (both needed) or a "
+            f"list of those (any one suffices); permissions: {', '.join(PERMISSIONS)}"
+        )
+    if permission is not None and not private:
+        raise SchemaError(f"{where}: x-kraken.permission must be null for a public method")
+
+
+def check_field_rules(where: str, meta: dict[str, Any], params: dict[str, Any]) -> None:
+    """Optional rules across parameters: each must name parameters the method has."""
+    known = set(params.get("properties", {}))
+    rules: list[tuple[str, Any]] = [
+        (key, meta[key]) for key in ("exactly_one", "at_least_one") if key in meta
+    ]
+    if "at_most_in_total" in meta:
+        total = meta["at_most_in_total"]
+        if not (isinstance(total, dict) and isinstance(total.get("limit"), int)):
+            raise SchemaError(f"{where}: x-kraken.at_most_in_total is {{fields: [...], limit: n}}")
+        rules.append(("at_most_in_total", total.get("fields")))
+    for key, names in rules:
+        if not (isinstance(names, list) and len(names) >= 2 and set(names) <= known):
+            raise SchemaError(f"{where}: x-kraken.{key} must list 2 or more of its parameters")
 
 
 def check_unique_names(schemas: dict[str, dict[str, Any]]) -> None:
@@ -272,13 +334,37 @@ def catalog_source(schemas: dict[str, dict[str, Any]]) -> str:
             f"        fixed_keys={tuple(fixed or ())!r},",
             f"        idempotent={meta['idempotent']!r},",
             f"        rest_cost={meta['rest_cost']!r},",
-            f"        trading_engine={meta['trading_engine']!r},",
+            f"        engine={meta['engine']!r},",
+            f"        kind={meta['kind']!r},",
+            f"        permission={permission_value(meta['permission'])!r},",
+            f"        pair_style={meta['pair_style']!r},",
+            f"        settle={meta['settle']!r},",
+            f"        pre_check={meta['pre_check']!r},",
             f"        body={meta['body']!r},",
             f"        binary={bool(meta.get('binary', False))!r},",
+            *rule_lines(meta),
             "    ),",
         ]
     lines.append(")")
     return "\n".join(lines) + "\n"
+
+
+def rule_lines(meta: dict[str, Any]) -> list[str]:
+    """MethodSpec arguments for the optional rules across parameters (defaults are left out)."""
+    lines = [
+        f"        {key}={tuple(meta[key])!r},"
+        for key in ("exactly_one", "at_least_one")
+        if key in meta
+    ]
+    if "at_most_in_total" in meta:
+        total = meta["at_most_in_total"]
+        lines.append(f"        at_most_in_total={(tuple(total['fields']), total['limit'])!r},")
+    return lines
+
+
+def permission_value(permission: str | list[str] | None) -> str | tuple[str, ...] | None:
+    """A list of alternatives becomes a tuple: MethodSpec is immutable."""
+    return tuple(permission) if isinstance(permission, list) else permission
 
 
 def init_source() -> str:
@@ -294,9 +380,9 @@ def ruff(*args: str) -> None:
     subprocess.run(command, check=True, capture_output=True, env=env)
 
 
-def generate(output: Path) -> None:
+def generate(output: Path, source: Path = SCHEMAS) -> None:
     """Write the whole models package into `output` (which must not exist yet)."""
-    schemas = load_schemas()
+    schemas = load_schemas(source)
     check_conventions(schemas)
     check_unique_names(schemas)
     bases = base_class_map(schemas)
@@ -318,9 +404,12 @@ def generate(output: Path) -> None:
     ruff("format", *RUFF_SETTINGS, "--quiet", str(output))
 
 
-def generate_groups(output: Path) -> None:
-    """Write the typed client groups module to `output`."""
-    output.write_text(groups_source(load_schemas(), HEADER.format(schema="*.json (Params)")))
+def generate_groups(output: Path, source: Path = SCHEMAS) -> None:
+    """Write the typed client groups package (`kraken_sdk/resources/`) into `output`."""
+    output.mkdir(parents=True, exist_ok=True)
+    sources = resources_sources(load_schemas(source), HEADER.format(schema="*.json (Params)"))
+    for name, source in sources.items():
+        (output / name).write_text(source)
     ruff("check", *RUFF_SETTINGS, "--select", "F401,I", "--fix", "--quiet", str(output))
     ruff("format", *RUFF_SETTINGS, "--quiet", str(output))
 
@@ -329,15 +418,17 @@ def _differs(fresh: Path, current: Path) -> bool:
     return not (fresh.exists() and current.exists() and fresh.read_bytes() == current.read_bytes())
 
 
-def stale_files(fresh_models: Path, fresh_groups: Path) -> list[str]:
+def _stale_in(fresh: Path, current: Path, where: str) -> list[str]:
+    """Modules of `current` that differ from `fresh`, are missing, or are left over."""
+    names = {p.name for p in fresh.glob("*.py")} | {p.name for p in current.glob("*.py")}
+    return [f"{where}/{name}" for name in sorted(names) if _differs(fresh / name, current / name)]
+
+
+def stale_files(fresh_models: Path, fresh_resources: Path) -> list[str]:
     """Repository paths whose committed content differs from a fresh generation."""
-    names = {p.name for p in fresh_models.glob("*.py")} | {p.name for p in MODELS.glob("*.py")}
-    stale = [
-        f"kraken_sdk/models/{name}"
-        for name in sorted(names)
-        if _differs(fresh_models / name, MODELS / name)
-    ]
-    if _differs(fresh_groups, GROUPS_MODULE):
+    stale = _stale_in(fresh_models, MODELS, "kraken_sdk/models")
+    stale += _stale_in(fresh_resources, RESOURCES, "kraken_sdk/resources")
+    if LEGACY_GROUPS_MODULE.exists():  # generated before the groups moved to resources/
         stale.append("kraken_sdk/_groups.py")
     return stale
 
@@ -346,7 +437,7 @@ def main(argv: list[str]) -> int:
     check = "--check" in argv
     with tempfile.TemporaryDirectory() as scratch:
         fresh = Path(scratch) / "models"
-        fresh_groups = Path(scratch) / "_groups.py"
+        fresh_groups = Path(scratch) / "resources"
         try:
             generate(fresh)
             generate_groups(fresh_groups)
@@ -363,7 +454,14 @@ def main(argv: list[str]) -> int:
         if MODELS.exists():
             shutil.rmtree(MODELS)
         shutil.copytree(fresh, MODELS)
-        shutil.copyfile(fresh_groups, GROUPS_MODULE)
+        if RESOURCES.exists():
+            shutil.rmtree(RESOURCES)
+        shutil.copytree(fresh_groups, RESOURCES)
+        LEGACY_GROUPS_MODULE.unlink(missing_ok=True)
         count = len(list(MODELS.glob("*.py")))
-        print(f"codegen: wrote {count} model modules and _groups.py; {len(stale)} files changed")
+        groups = len(list(RESOURCES.glob("*.py")))
+        print(
+            f"codegen: wrote {count} model modules and {groups} resources modules; "
+            f"{len(stale)} files changed"
+        )
     return 0

@@ -1,4 +1,4 @@
-"""Write kraken_sdk/_groups.py: one typed, keyword-only client method per Kraken method.
+"""Write kraken_sdk/resources/: one typed, keyword-only client method per Kraken method.
 
 The signatures come straight from the schemas' Params definitions, so IDE completion and mypy
 see every parameter with its documented values. Input types are what a caller naturally has
@@ -139,12 +139,22 @@ def _method_source(
     )
 
 
-def groups_source(schemas: dict[str, dict[str, Any]], header: str) -> str:
-    """The whole `_groups.py` module."""
-    methods = [(stem, schema) for stem, schema in schemas.items() if "x-kraken" in schema]
+def group_module_source(schemas: dict[str, dict[str, Any]], group: str, header: str) -> str:
+    """`resources/<group>.py`: the group's sync class and its async twin, from one template.
+
+    Both classes come from the same `_method_source`, so a sync method and its coroutine twin
+    cannot drift apart: same name, parameters, annotations, defaults and docstring.
+    """
+    members = [
+        (stem, schema)
+        for stem, schema in schemas.items()
+        if "x-kraken" in schema and schema["x-kraken"]["group"] == group
+    ]
+    members.sort(key=lambda item: item[1]["x-kraken"]["method"])
+    sync_name, async_name = _class_name(group, False), _class_name(group, True)
     lines = [
         header.rstrip("\n"),
-        '"""Typed client groups: one keyword-only method per Kraken method."""',
+        f'"""{group.capitalize()} methods: `{sync_name}` and its coroutine twin `{async_name}`."""',
         "",
         "from __future__ import annotations",
         "",
@@ -157,20 +167,40 @@ def groups_source(schemas: dict[str, dict[str, Any]], header: str) -> str:
         "",
         "if TYPE_CHECKING:  # annotations only: the models load when a call first needs them",
     ]
-    lines += [f"    from kraken_sdk.models import {stem} as _{stem}" for stem, _ in methods]
-    names = [_class_name(group, is_async) for is_async in (False, True) for group in GROUP_DOCS]
-    lines += ["", "__all__ = [" + ", ".join(repr(name) for name in names) + "]"]
+    lines += [f"    from kraken_sdk.models import {stem} as _{stem}" for stem, _ in members]
+    lines += ["", f"__all__ = [{sync_name!r}, {async_name!r}]"]
     for is_async in (False, True):
         base = "AsyncGroup" if is_async else "Group"
-        for group, doc in GROUP_DOCS.items():
-            header = f"class {_class_name(group, is_async)}({base}):"
-            lines += ["", "", header, f'    """{doc}"""', ""]
-            members = [(s, d) for s, d in methods if d["x-kraken"]["group"] == group]
-            members.sort(key=lambda item: item[1]["x-kraken"]["method"])
-            lines += [
-                _method_source(stem, schema, schemas, is_async=is_async) for stem, schema in members
-            ]
+        doc = GROUP_DOCS[group]
+        if is_async:
+            doc = doc.rstrip(".") + f"; coroutines, twins of {sync_name}'s methods."
+        lines += ["", "", f"class {_class_name(group, is_async)}({base}):", f'    """{doc}"""', ""]
+        lines += [
+            _method_source(stem, schema, schemas, is_async=is_async) for stem, schema in members
+        ]
     return "\n".join(lines) + "\n"
+
+
+def package_init_source(header: str) -> str:
+    """`resources/__init__.py`: every group class, sync and async."""
+    names = [_class_name(group, is_async) for is_async in (False, True) for group in GROUP_DOCS]
+    lines = [
+        header.rstrip("\n"),
+        '"""Typed client groups, one module per group; one keyword-only method per Kraken method."""',  # noqa: E501
+        "",
+    ]
+    for group in GROUP_DOCS:
+        pair = f"{_class_name(group, True)}, {_class_name(group, False)}"
+        lines.append(f"from kraken_sdk.resources.{group} import {pair}")
+    lines += ["", "__all__ = [" + ", ".join(repr(name) for name in sorted(names)) + "]"]
+    return "\n".join(lines) + "\n"
+
+
+def resources_sources(schemas: dict[str, dict[str, Any]], header: str) -> dict[str, str]:
+    """File name -> source of every module of `kraken_sdk/resources/`."""
+    sources = {f"{group}.py": group_module_source(schemas, group, header) for group in GROUP_DOCS}
+    sources["__init__.py"] = package_init_source(header)
+    return sources
 
 
 def _class_name(group: str, is_async: bool) -> str:

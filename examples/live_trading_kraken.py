@@ -38,7 +38,7 @@ from datetime import UTC, date, datetime
 from decimal import ROUND_DOWN, Decimal
 
 from kraken_sdk import KrakenAdapter
-from kraken_sdk.aio.client import FillStream
+from kraken_sdk.aio import FillStream
 from kraken_sdk.execution import Fill, Order, OrderAck, OrderStatus, OrderType, Side
 from kraken_sdk.ratelimit import RateLimits
 from kraken_sdk.sandbox import Sandbox

@@ -19,10 +19,14 @@ from kraken_sdk._core.retry import RetryPolicy
 from kraken_sdk._version import __version__
 from kraken_sdk.client import KrakenClient
 from kraken_sdk.deadman import DeadMansSwitch
+from kraken_sdk.models._base import install_renderer
+from kraken_sdk.presentation import RENDERER
 from kraken_sdk.reconcile import ReconcilePolicy
 
+install_renderer(RENDERER)  # results render via presentation, which the models cannot import
+
 if TYPE_CHECKING:
-    from kraken_sdk.aio.client import AsyncKrakenClient, KrakenAdapter
+    from kraken_sdk.aio import AsyncKrakenClient, KrakenAdapter
 
 __all__ = [
     "ENDPOINTS",
@@ -54,7 +58,7 @@ _ASYNC = frozenset({"AsyncKrakenClient", "KrakenAdapter"})
 def __getattr__(name: str) -> Any:
     """The async side loads on first use, so `import kraken_sdk` does not import asyncio."""
     if name in _ASYNC:
-        from kraken_sdk.aio import client as aio
+        from kraken_sdk import aio
 
         return getattr(aio, name)
     raise AttributeError(f"module 'kraken_sdk' has no attribute {name!r}")

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Self, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Self, TypedDict, Unpack
 
 import msgspec
-import requests
 
 from kraken_sdk._core.auth import ENV_URL, KEYRING_SERVICE, Credentials, read_settings
 from kraken_sdk._core.calls import NOT_GIVEN, CallOptions
-from kraken_sdk._core.endpoints import ENDPOINTS, Endpoint
+from kraken_sdk._core.endpoints import ENDPOINTS, Endpoint, PreCheck
 from kraken_sdk._core.errors import (
     CredentialsError,
     UnknownPairError,
@@ -32,30 +32,24 @@ from kraken_sdk._core.errors import (
 )
 from kraken_sdk._core.nonce import NonceGenerator
 from kraken_sdk._core.ratelimit import RateLimiter, RateLimits, TierName
-from kraken_sdk._core.retry import UNSAFE_TO_RESEND, RetryPolicy
+from kraken_sdk._core.retry import RetryPolicy
 from kraken_sdk._core.session import (
     DEFAULT_TIMEOUT,
     Call,
-    OutcomeContext,
     Session,
     TimeoutSpec,
     raw_decoder,
 )
-from kraken_sdk._groups import (
+from kraken_sdk._core.transport import Transport
+from kraken_sdk.deadman import DeadMansSwitch
+from kraken_sdk.reconcile import DEFAULT_POLICY, ReconcilePolicy, Reconciler, caller_ids
+from kraken_sdk.resources import (
     AccountGroup,
     EarnGroup,
     FundingGroup,
     MarketGroup,
     SubaccountsGroup,
     TradingGroup,
-)
-from kraken_sdk.deadman import DeadMansSwitch
-from kraken_sdk.reconcile import (
-    DEFAULT_POLICY,
-    RECONCILED,
-    ReconcilePolicy,
-    Reconciler,
-    caller_ids,
 )
 from kraken_sdk.symbols import PairInfo, Symbols
 from kraken_sdk.validation import (
@@ -70,23 +64,33 @@ from kraken_sdk.validation import (
     to_decimal,
 )
 
-__all__ = ["DEFAULT_BASE_URL", "ClientOptions", "KrakenClient"]
+if TYPE_CHECKING:
+    import requests
+
+__all__ = ["DEFAULT_BASE_URL", "ClientOptions", "KrakenClient", "PreparedCall"]
 
 DEFAULT_BASE_URL = "https://api.kraken.com"
 
-MOVES_FUNDS_OUT = frozenset({"Withdraw", "WalletTransfer"})
-"""Methods refused unless the client was built with allow_withdrawals=True."""
+_PAIR_FIELDS = ("pair", "symbol")
 
-STANDARD_SYMBOL_METHODS = frozenset({"GroupedBook", "Level3", "PreTrade", "PostTrade"})
-"""Newer methods that take WebSocket-v2 style names (BTC/USD) rather than altnames (XBTUSD)."""
 
-NO_PAIR_RESOLUTION = frozenset({"AssetPairs", "Assets"})
-"""The sources of the symbol table itself: their pair arguments go to Kraken as given."""
+@dataclass(frozen=True, slots=True)
+class PreparedCall:
+    """A typed call checked and turned into wire fields, before anything is sent.
 
-PAIR_FIELDS = ("pair", "symbol")
+    `fields` are what goes to Kraken (its names, pair names resolved, a cl_ord_id on every new
+    order); `pair` is the PairInfo of a single-pair call; `given` the cl_ord_ids the caller
+    chose (the rest the SDK generated).
+    """
 
-_IDENTIFIED = UNSAFE_TO_RESEND | RECONCILED
-"""Calls whose ids go into OrderOutcomeUnknown if their outcome stays unknown."""
+    endpoint: Endpoint
+    fields: dict[str, Any]
+    pair: PairInfo | None
+    given: frozenset[str] = frozenset()
+
+    @property
+    def method(self) -> str:
+        return self.endpoint.name
 
 
 class ClientOptions(TypedDict, total=False):
@@ -103,6 +107,7 @@ class ClientOptions(TypedDict, total=False):
     trust_env: bool
     pool_maxsize: int
     http_session: requests.Session
+    transport: Transport
     sleep: Callable[[float], None]
     symbols_ttl: float
     rate_limiter: RateLimiter
@@ -129,6 +134,8 @@ class KrakenClient:
             read once at construction.
         pool_maxsize: pooled keep-alive connections to Kraken.
         http_session: bring your own requests.Session (not closed by close()).
+        transport: how requests travel (kraken_sdk.transport: Urllib3Transport by default,
+            RequestsTransport, or kraken_sdk.testing.MockTransport); not closed by close().
         sleep: how retries and the rate limiter wait; tests pass a fake.
         symbols_ttl: seconds the AssetPairs/Assets cache lives.
         rate_limiter: a RateLimiter to share with other clients on the same key, or a
@@ -161,6 +168,7 @@ class KrakenClient:
         trust_env: bool = True,
         pool_maxsize: int = 16,
         http_session: requests.Session | None = None,
+        transport: Transport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         symbols_ttl: float = 3600.0,
         rate_limiter: RateLimiter | None = None,
@@ -190,6 +198,7 @@ class KrakenClient:
         self.rate_limits = rate_limiter.limits
         self.allow_withdrawals = allow_withdrawals
         self.check_orders = check_orders
+        self.pool_maxsize = pool_maxsize  # AsyncKrakenClient sizes its worker threads to it
         self._session = Session(
             base_url,
             credentials=credentials,
@@ -201,7 +210,9 @@ class KrakenClient:
             pool_maxsize=pool_maxsize,
             http=http_session,
             limiter=rate_limiter,
+            transport=transport,
         )
+        self.transport = self._session.transport
         self.symbols = Symbols(self.request, ttl=symbols_ttl)
         self.reconciler = Reconciler(self._session, reconcile, sleep=sleep)
         self._calls: dict[str, Call] = {}
@@ -295,7 +306,7 @@ class KrakenClient:
                 field="method",
             )
         is_private = endpoint.private if endpoint is not None else bool(private)
-        self._guard(method, is_private)
+        self._guard(method, endpoint, is_private)
         fields = {
             key: to_decimal(value, key, method) if isinstance(value, float) else value
             for key, value in (params or {}).items()
@@ -308,48 +319,23 @@ class KrakenClient:
             given=caller_ids(method, params or {}),
             timeout=_timeout(options),
             otp=options.get("otp"),
-            context=_context(method, fields) if method in _IDENTIFIED else None,
         )
         return decoded.result
 
-    def _call(self, endpoint: Endpoint, params: dict[str, Any], options: CallOptions) -> Any:
-        """What every typed group method calls: prepare, check, send, decode."""
-        self._guard(endpoint.name, endpoint.private)
-        fields, pair = self._prepare(endpoint, params)
-        if self.check_orders:
-            self._check(endpoint.name, fields, pair)
-        call = self._calls.get(endpoint.name)
-        if call is None:
-            call = self._calls[endpoint.name] = Call.from_endpoint(endpoint)
-        decoded = self.reconciler.send(
-            call,
-            fields,
-            given=caller_ids(endpoint.name, params),
-            timeout=_timeout(options),
-            otp=options.get("otp"),
-            context=_context(endpoint.name, fields) if endpoint.name in _IDENTIFIED else None,
-        )
-        return decoded.result
+    def prepare(self, method: str, /, **params: Any) -> PreparedCall:
+        """Everything a typed call goes through before the network, and nothing sent.
 
-    def _guard(self, method: str, private: bool) -> None:
-        if private and self.credentials is None:
-            raise CredentialsError(
-                f"{method} is a private method and this client has no API key: pass "
-                "api_key= and api_secret=, or use KrakenClient.from_env() with "
-                "KRAKEN_API_KEY and KRAKEN_API_SECRET set",
-                method=method,
-            )
-        if method in MOVES_FUNDS_OUT and not self.allow_withdrawals:
-            raise WithdrawalsDisabledError(
-                f"{method} moves funds out of the account; build the client with "
-                "allow_withdrawals=True to allow it",
-                method=method,
-            )
+        The credentials and withdrawal guards, `normalize` and the strict params model, pair
+        names resolved through `symbols`, the pair's order rules (unless check_orders=False)
+        and a cl_ord_id for every new order: what comes back is exactly what would be sent.
+        """
+        endpoint = ENDPOINTS.get(method)
+        if endpoint is None:
+            raise ValidationError(f"{method!r} is not in ENDPOINTS", field="method")
+        return self._prepared(endpoint, params)
 
-    def _prepare(
-        self, endpoint: Endpoint, params: Mapping[str, Any]
-    ) -> tuple[dict[str, Any], PairInfo | None]:
-        """Caller's values -> validated wire fields (Kraken names, only what was given)."""
+    def _prepared(self, endpoint: Endpoint, params: Mapping[str, Any]) -> PreparedCall:
+        self._guard(endpoint.name, endpoint, endpoint.private)
         name = endpoint.name
         values = normalize(name, params, endpoint.params_type)
         values = ensure_client_order_ids(name, values)
@@ -357,14 +343,49 @@ class KrakenClient:
         fields: dict[str, Any] = msgspec.to_builtins(struct, builtin_types=(Decimal,))
         check_numbers(name, fields)
         check_rules(name, fields)
-        return fields, self._resolve_pairs(name, fields)
+        pair = self._resolve_pairs(endpoint, fields)
+        if self.check_orders:
+            _pre_check(endpoint, fields, pair)
+        return PreparedCall(endpoint, fields, pair, caller_ids(name, params))
 
-    def _resolve_pairs(self, method: str, fields: dict[str, Any]) -> PairInfo | None:
+    def _call(self, endpoint: Endpoint, params: dict[str, Any], options: CallOptions) -> Any:
+        """What every typed group method calls: prepare, then send and decode."""
+        prepared = self._prepared(endpoint, params)
+        call = self._calls.get(endpoint.name)
+        if call is None:
+            call = self._calls[endpoint.name] = Call.from_endpoint(endpoint)
+        decoded = self.reconciler.send(
+            call,
+            prepared.fields,
+            given=prepared.given,
+            timeout=_timeout(options),
+            otp=options.get("otp"),
+        )
+        return decoded.result
+
+    def _guard(self, method: str, endpoint: Endpoint | None, private: bool) -> None:
+        if private and self.credentials is None:
+            raise CredentialsError(
+                f"{method} is a private method and this client has no API key: pass "
+                "api_key= and api_secret=, or use KrakenClient.from_env() with "
+                "KRAKEN_API_KEY and KRAKEN_API_SECRET set",
+                method=method,
+            )
+        funds_out = endpoint is not None and endpoint.kind == "funds_out"
+        if funds_out and not self.allow_withdrawals:
+            raise WithdrawalsDisabledError(
+                f"{method} moves funds out of the account; build the client with "
+                "allow_withdrawals=True to allow it",
+                method=method,
+            )
+
+    def _resolve_pairs(self, endpoint: Endpoint, fields: dict[str, Any]) -> PairInfo | None:
         """Pair arguments -> the name Kraken expects; the PairInfo of a single pair."""
-        if method in NO_PAIR_RESOLUTION:
+        method = endpoint.name
+        style = endpoint.pair_style
+        if style == "as_given" or style == "none":  # the symbol table's own sources; no pair
             return None
-        style = "symbol" if method in STANDARD_SYMBOL_METHODS else "altname"
-        for key in PAIR_FIELDS:
+        for key in _PAIR_FIELDS:
             value = fields.get(key)
             if isinstance(value, str) and "," not in value:
                 info = self._pair(method, key, value)
@@ -383,28 +404,6 @@ class KrakenClient:
             raise UnknownPairError(
                 error.pair, error.suggestions, method=method, field=key
             ) from None
-
-    def _check(self, method: str, fields: Mapping[str, Any], pair: PairInfo | None) -> None:
-        if method == "AddOrder" and pair is not None:
-            check_order(method, fields, pair)
-        elif method == "AddOrderBatch" and pair is not None:
-            ids: set[str] = set()
-            for index, order in enumerate(fields.get("orders", [])):
-                check_order(method, order, pair, prefix=f"orders[{index}].")
-                cl_ord_id = order.get("cl_ord_id")
-                if cl_ord_id in ids:
-                    raise ValidationError(
-                        f"cl_ord_id {cl_ord_id!r} appears twice in the batch",
-                        method=method,
-                        field=f"orders[{index}].cl_ord_id",
-                        rule="unique",
-                    )
-                if cl_ord_id is not None:
-                    ids.add(cl_ord_id)
-        elif method == "EditOrder" and pair is not None:
-            check_edit(method, fields, pair)
-        elif method == "AmendOrder":
-            check_amend(method, fields, pair)
 
     def _raw_call(self, method: str, endpoint: Endpoint | None, private: bool) -> Call:
         call = self._raw_calls.get(method)
@@ -443,22 +442,34 @@ def _timeout(options: CallOptions) -> TimeoutSpec | None:
     return options.get("request_timeout")
 
 
-def _context(method: str, fields: Mapping[str, Any]) -> OutcomeContext:
-    """What identifies this order or withdrawal if its outcome turns out unknown."""
-    orders = fields.get("orders")
-    batch_ids: tuple[str, ...] = ()
-    if method == "AddOrderBatch" and isinstance(orders, list):
-        batch_ids = tuple(
-            str(order["cl_ord_id"])
-            for order in orders
-            if isinstance(order, Mapping) and "cl_ord_id" in order
-        )
-    userref = fields.get("userref")
-    txid = fields.get("txid")
-    return OutcomeContext(
-        cl_ord_id=str(fields["cl_ord_id"]) if "cl_ord_id" in fields else None,
-        cl_ord_ids=batch_ids,
-        userref=userref if isinstance(userref, int) and not isinstance(userref, bool) else None,
-        txid=str(txid) if txid is not None else None,
-        request=dict(fields),
-    )
+def _check_batch(method: str, fields: Mapping[str, Any], pair: PairInfo) -> None:
+    ids: set[str] = set()
+    for index, order in enumerate(fields.get("orders", [])):
+        check_order(method, order, pair, prefix=f"orders[{index}].")
+        cl_ord_id = order.get("cl_ord_id")
+        if cl_ord_id in ids:
+            raise ValidationError(
+                f"cl_ord_id {cl_ord_id!r} appears twice in the batch",
+                method=method,
+                field=f"orders[{index}].cl_ord_id",
+                rule="unique",
+            )
+        if cl_ord_id is not None:
+            ids.add(cl_ord_id)
+
+
+_PRE_CHECKS: dict[PreCheck, Callable[[str, Mapping[str, Any], PairInfo], None]] = {
+    "order": check_order,
+    "order_batch": _check_batch,
+    "edit": check_edit,
+}
+"""An endpoint's `pre_check` -> the pair rules its fields must meet (amend: see _pre_check)."""
+
+
+def _pre_check(endpoint: Endpoint, fields: Mapping[str, Any], pair: PairInfo | None) -> None:
+    """The order rules `endpoint.pre_check` names; AmendOrder needs no pair (it names an order)."""
+    kind = endpoint.pre_check
+    if kind == "amend":
+        check_amend(endpoint.name, fields, pair)
+    elif kind is not None and pair is not None:
+        _PRE_CHECKS[kind](endpoint.name, fields, pair)

@@ -27,12 +27,12 @@ if TYPE_CHECKING:
     from kraken_sdk.client import KrakenClient
     from kraken_sdk.models.cancel_all_orders_after import CancelAllOrdersAfterResult
 
-__all__ = ["DeadMansSwitch"]
+__all__ = ["MAX_TIMEOUT", "DeadMansSwitch"]
 
 logger = logging.getLogger("kraken_sdk")
 
 MAX_TIMEOUT = 86399
-DISARM_ATTEMPTS = 3
+_DISARM_ATTEMPTS = 3
 
 
 class DeadMansSwitch:
@@ -159,7 +159,7 @@ class DeadMansSwitch:
     def _disarm(self) -> None:
         error: KrakenError | None = None
         with self._lock:
-            for _ in range(DISARM_ATTEMPTS):
+            for _ in range(_DISARM_ATTEMPTS):
                 try:
                     self.client.trading.cancel_all_orders_after(timeout=0)
                 except KrakenError as exc:
@@ -173,7 +173,7 @@ class DeadMansSwitch:
         logger.error(
             "dead man's switch: still armed after %d attempts to disarm; Kraken will cancel "
             "every open order when it runs out",
-            DISARM_ATTEMPTS,
+            _DISARM_ATTEMPTS,
         )
         raise error
 

@@ -26,9 +26,10 @@ the client talks to a loopback address such as the sandbox.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
@@ -37,14 +38,16 @@ from urllib.parse import urlsplit
 import msgspec
 from msgspec import UNSET
 
+from kraken_sdk._core.times import iso, time_ns
+from kraken_sdk.models._base import renderer
 from kraken_sdk.models.common import LedgerEntry, Order, Trade
 from kraken_sdk.models.ohlc import OHLCRow
 from kraken_sdk.models.trades import TradesRow
-from kraken_sdk.presentation.columns import iso, time_ns
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from kraken_sdk.aio.client import AsyncKrakenClient
     from kraken_sdk.client import KrakenClient
 
 __all__ = [
@@ -109,37 +112,80 @@ class Paginator(Generic[T]):
     """Everything a paged listing holds, fetched lazily as you iterate.
 
     Iterating again starts a new walk. `to_pandas()` collects the whole walk into a DataFrame
-    (see kraken_sdk.presentation.frames); `list()` or `dict()` (for the id-keyed listings) work too.
+    (through the renderer kraken_sdk installs: presentation.frames); `list()` or `dict()` (for
+    the id-keyed listings) work too.
     """
 
     def __init__(
         self,
         walk: Callable[[_Progress], Iterator[T]],
         *,
+        run: _Runner | None = None,
         progress: bool,
         desc: str,
         unit: str,
     ) -> None:
         self._walk = walk
+        self._run = run
         self._progress = progress
         self._desc = desc
         self._unit = unit
 
     def __iter__(self) -> Iterator[T]:
+        if self._run is not None:
+            raise TypeError(
+                f"{self!r} walks an AsyncKrakenClient: iterate it with `async for` (a plain "
+                "`for` would block the event loop)"
+            )
+        return self._pages()
+
+    def _pages(self) -> Generator[T, None, None]:
         bar = _Progress(self._progress, self._desc, self._unit)
         try:
             yield from self._walk(bar)
         finally:
             bar.close()
 
+    async def __aiter__(self) -> AsyncIterator[T]:
+        """The same walk, each step run on the AsyncKrakenClient's worker threads."""
+        run = self._run
+        if run is None:
+            raise TypeError(
+                f"{self!r} walks a blocking KrakenClient: iterate it with `for`, or pass an "
+                "AsyncKrakenClient to iterate with `async for`"
+            )
+        steps = self._pages()
+        try:
+            while True:
+                item = await run(next, steps, _DONE)
+                if item is _DONE:
+                    return
+                yield item
+        finally:
+            with contextlib.suppress(ValueError):  # a step still running ends on its own
+                steps.close()  # ends the progress bar
+
     def to_pandas(self, *, floats: bool = False) -> pd.DataFrame:
         """Fetch everything and return it as one DataFrame (needs the pandas extra)."""
-        from kraken_sdk.presentation.frames import to_pandas
-
-        return to_pandas(list(self), floats=floats)
+        return renderer().to_pandas(list(self), floats=floats)
 
     def __repr__(self) -> str:
         return f"<Paginator {self._desc}>"
+
+
+_Runner = Callable[..., Awaitable[Any]]
+"""AsyncKrakenClient.to_thread: how an async walk runs each blocking step."""
+
+_DONE: Any = object()
+
+
+def _sides(client: KrakenClient | AsyncKrakenClient) -> tuple[KrakenClient, _Runner | None]:
+    """The blocking client a walk calls, and how to run it off the loop (None: in place)."""
+    from kraken_sdk.client import KrakenClient  # deferred: keeps this module light to import
+
+    if isinstance(client, KrakenClient):
+        return client, None
+    return client.sync, client.to_thread
 
 
 # ---- offset pagination (Ledgers, TradesHistory, ClosedOrders) ---------------------------------
@@ -180,7 +226,7 @@ def _offset_walk(
 
 
 def ledgers(
-    client: KrakenClient,
+    client: KrakenClient | AsyncKrakenClient,
     *,
     asset: str | list[str] | None = None,
     type: str | None = None,
@@ -194,20 +240,21 @@ def ledgers(
     `start` is exclusive and `end` inclusive, as unix seconds, datetimes or ledger ids; other
     keyword arguments (aclass, ...) go to `client.account.ledgers` unchanged.
     """
+    blocking, run = _sides(client)
     fixed = _given(asset=asset, type=type, start=_bound(start), **params)
 
     def walk(bar: _Progress) -> Iterator[tuple[str, LedgerEntry]]:
         def fetch(paging: dict[str, Any]) -> Page[LedgerEntry]:
-            result = client.account.ledgers(**fixed, **paging)
+            result = blocking.account.ledgers(**fixed, **paging)
             return result.ledger, _count(result.count)
 
         return _offset_walk(fetch, lambda e: e.time, _bound(end), bar)
 
-    return Paginator(walk, progress=progress, desc="Ledgers", unit=" entries")
+    return Paginator(walk, run=run, progress=progress, desc="Ledgers", unit=" entries")
 
 
 def trades_history(
-    client: KrakenClient,
+    client: KrakenClient | AsyncKrakenClient,
     *,
     start: int | str | datetime | None = None,
     end: int | str | datetime | None = None,
@@ -219,20 +266,21 @@ def trades_history(
     Other keyword arguments (type, trades, ledgers, consolidate_taker, ...) go to
     `client.account.trades_history` unchanged.
     """
+    blocking, run = _sides(client)
     fixed = _given(start=_bound(start), **params)
 
     def walk(bar: _Progress) -> Iterator[tuple[str, Trade]]:
         def fetch(paging: dict[str, Any]) -> Page[Trade]:
-            result = client.account.trades_history(**fixed, **paging)
+            result = blocking.account.trades_history(**fixed, **paging)
             return result.trades, _count(result.count)
 
         return _offset_walk(fetch, lambda t: t.time, _bound(end), bar)
 
-    return Paginator(walk, progress=progress, desc="TradesHistory", unit=" trades")
+    return Paginator(walk, run=run, progress=progress, desc="TradesHistory", unit=" trades")
 
 
 def closed_orders(
-    client: KrakenClient,
+    client: KrakenClient | AsyncKrakenClient,
     *,
     start: int | str | datetime | None = None,
     end: int | str | datetime | None = None,
@@ -245,6 +293,7 @@ def closed_orders(
     Other keyword arguments (trades, userref, cl_ord_id, ...) go to
     `client.account.closed_orders` unchanged.
     """
+    blocking, run = _sides(client)
     fixed = _given(start=_bound(start), closetime=closetime, **params)
 
     def newest(order: Order) -> Decimal:
@@ -254,12 +303,12 @@ def closed_orders(
 
     def walk(bar: _Progress) -> Iterator[tuple[str, Order]]:
         def fetch(paging: dict[str, Any]) -> Page[Order]:
-            result = client.account.closed_orders(**fixed, **paging)
+            result = blocking.account.closed_orders(**fixed, **paging)
             return result.closed, _count(result.count)
 
         return _offset_walk(fetch, newest, _bound(end), bar)
 
-    return Paginator(walk, progress=progress, desc="ClosedOrders", unit=" orders")
+    return Paginator(walk, run=run, progress=progress, desc="ClosedOrders", unit=" orders")
 
 
 def _count(count: int | msgspec.UnsetType) -> int | None:
@@ -299,7 +348,7 @@ def _pauser(
 
 
 def trades(
-    client: KrakenClient,
+    client: KrakenClient | AsyncKrakenClient,
     pair: str,
     *,
     since: int | str | datetime | None = None,
@@ -315,17 +364,18 @@ def trades(
     the walk starts at the latest `count` trades. Rows seen twice across calls are dropped by
     trade id. `pause` overrides TRADES_PAUSE; `sleep` is how it waits (tests pass a fake).
     """
+    blocking, run = _sides(client)
     cursor = _trades_since(since)
     begin = _nanos(since) if isinstance(since, datetime) else None
     stop = None if until is None else _nanos(until)
-    wait = _pauser(client, pause, TRADES_PAUSE, sleep)
+    wait = _pauser(blocking, pause, TRADES_PAUSE, sleep)
 
     def walk(bar: _Progress) -> Iterator[TradesRow]:
         position = cursor
         newest_id: int | None = None
         while True:
             options = _given(since=position)
-            result = client.market.trades(pair=pair, count=count, **options)
+            result = blocking.market.trades(pair=pair, count=count, **options)
             rows = next(iter(result.pairs.values()), [])
             fresh = 0
             for row in rows:
@@ -349,11 +399,11 @@ def trades(
             position = result.last
             wait()
 
-    return Paginator(walk, progress=progress, desc=f"Trades {pair}", unit=" trades")
+    return Paginator(walk, run=run, progress=progress, desc=f"Trades {pair}", unit=" trades")
 
 
 def ohlc(
-    client: KrakenClient,
+    client: KrakenClient | AsyncKrakenClient,
     pair: str,
     *,
     interval: Literal[1, 5, 15, 30, 60, 240, 1440, 10080, 21600] = 1,
@@ -368,8 +418,9 @@ def ohlc(
     Kraken keeps only the latest 720 candles per interval, so a `since` further back starts
     where Kraken's data starts. `partial=True` also yields the candle still forming, last.
     """
+    blocking, run = _sides(client)
     first = None if since is None else math.floor(_bound_seconds(since))
-    wait = _pauser(client, pause, OHLC_PAUSE, sleep)
+    wait = _pauser(blocking, pause, OHLC_PAUSE, sleep)
 
     def walk(bar: _Progress) -> Iterator[OHLCRow]:
         position = first
@@ -377,7 +428,7 @@ def ohlc(
         forming: OHLCRow | None = None
         while True:
             options = _given(since=position)
-            result = client.market.ohlc(pair=pair, interval=interval, **options)
+            result = blocking.market.ohlc(pair=pair, interval=interval, **options)
             committed = int(result.last)
             rows = next(iter(result.pairs.values()), [])
             for row in rows:
@@ -398,7 +449,7 @@ def ohlc(
             bar.advance()
             yield forming
 
-    return Paginator(walk, progress=progress, desc=f"OHLC {pair}", unit=" candles")
+    return Paginator(walk, run=run, progress=progress, desc=f"OHLC {pair}", unit=" candles")
 
 
 def _bound_seconds(value: int | datetime) -> Decimal:

@@ -24,8 +24,10 @@ from typing import Any
 from kraken_sdk._core.errors import KrakenAPIError, UnknownPairError
 
 __all__ = [
+    "ALIASES",
     "BALANCE_SUFFIXES",
     "AssetInfo",
+    "Fetch",
     "PairInfo",
     "SymbolTable",
     "Symbols",

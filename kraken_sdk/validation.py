@@ -29,6 +29,7 @@ import msgspec
 import msgspec.inspect as mi
 
 from kraken_sdk._core.calls import NOT_GIVEN
+from kraken_sdk._core.endpoints import ENDPOINTS
 from kraken_sdk._core.errors import ValidationError
 from kraken_sdk.symbols import PairInfo
 
@@ -259,20 +260,14 @@ def check_numbers(method: str, fields: Mapping[str, Any], prefix: str = "") -> N
                     check_numbers(method, item, f"{name}[{index}].")
 
 
-EXACTLY_ONE: dict[str, tuple[str, ...]] = {
-    "AmendOrder": ("txid", "cl_ord_id"),
-    "CancelOrder": ("txid", "cl_ord_id"),
-}
-AT_LEAST_ONE: dict[str, tuple[str, ...]] = {"CancelOrderBatch": ("orders", "cl_ord_ids")}
-AT_MOST_IN_TOTAL: dict[str, tuple[tuple[str, ...], int]] = {
-    "CancelOrderBatch": (("orders", "cl_ord_ids"), 50),
-}
-
-
 def check_rules(method: str, fields: Mapping[str, Any]) -> None:
-    """Rules across parameters that a JSON Schema cannot say for Kraken's form bodies."""
-    if method in EXACTLY_ONE:
-        names = EXACTLY_ONE[method]
+    """Rules across parameters that a JSON Schema cannot say for Kraken's form bodies (the
+    schemas' x-kraken exactly_one, at_least_one and at_most_in_total)."""
+    endpoint = ENDPOINTS.get(method)
+    if endpoint is None:
+        return
+    if endpoint.exactly_one:
+        names = endpoint.exactly_one
         given = [name for name in names if name in fields]
         if len(given) != 1:
             raise ValidationError(
@@ -282,13 +277,13 @@ def check_rules(method: str, fields: Mapping[str, Any]) -> None:
                 field=names[0] if not given else given[-1],
                 rule="exactly one",
             )
-    if method in AT_LEAST_ONE and not any(name in fields for name in AT_LEAST_ONE[method]):
-        names = AT_LEAST_ONE[method]
+    if endpoint.at_least_one and not any(name in fields for name in endpoint.at_least_one):
+        names = endpoint.at_least_one
         raise ValidationError(
             f"give {' or '.join(names)} (or both)", method=method, field=names[0], rule="required"
         )
-    if method in AT_MOST_IN_TOTAL:
-        names, limit = AT_MOST_IN_TOTAL[method]
+    if endpoint.at_most_in_total is not None:
+        names, limit = endpoint.at_most_in_total
         total = sum(len(fields[name]) for name in names if isinstance(fields.get(name), list))
         if total > limit:
             raise ValidationError(
@@ -307,9 +302,11 @@ def ensure_client_order_ids(method: str, params: dict[str, Any]) -> dict[str, An
 
     Fixed before the first attempt, it is how an order with an unknown outcome is found again.
     """
-    if method == "AddOrder":
+    endpoint = ENDPOINTS.get(method)
+    pre_check = endpoint.pre_check if endpoint is not None else None
+    if pre_check == "order":
         return _with_id(params)
-    if method == "AddOrderBatch" and isinstance(params.get("orders"), list):
+    if pre_check == "order_batch" and isinstance(params.get("orders"), list):
         orders = params["orders"]
         return {**params, "orders": [_with_id(o) if isinstance(o, dict) else o for o in orders]}
     return params

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Callable
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -21,6 +23,7 @@ from kraken_sdk import (
 )
 from kraken_sdk._core.calls import CallOptions
 from kraken_sdk.endpoints import Endpoint
+from kraken_sdk.transport import Urllib3Transport
 
 Check = Callable[[Any], bool]
 ORDER_ROW = {
@@ -683,12 +686,32 @@ def test_bad_input_on_private_methods_fails_before_the_network(
 
 
 def test_context_manager_closes_the_connections() -> None:
-    with KrakenClient() as client:
-        adapter = client._session._http.get_adapter(API)
-        pool = adapter.poolmanager  # type: ignore[attr-defined]
-        pool.connection_from_url(API)
-        assert len(pool.pools) == 1
-    assert len(pool.pools) == 0
+    class Answer(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            body = b'{"error":[],"result":{"unixtime":1,"rfc1123":"x"}}'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with KrakenClient(base_url=f"http://127.0.0.1:{server.server_address[1]}") as client:
+            transport = client.transport
+            assert isinstance(transport, Urllib3Transport)
+            assert client.market.time().unixtime == 1
+            assert transport.open_pools() == 1
+        assert transport.open_pools() == 0
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_tier_sets_the_rate_limits() -> None:

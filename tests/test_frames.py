@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -293,6 +294,67 @@ def test_import_kraken_sdk_loads_no_optional_library() -> None:
         "kraken_sdk.plot, kraken_sdk.cli.app; "
         "print(sorted(m for m in ('pandas', 'matplotlib', 'tqdm', 'IPython', 'nbclient') "
         "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_models_import_nothing_of_kraken_sdk_not_even_lazily() -> None:
+    """Presentation sits above the models: they render through an installed renderer."""
+    import ast
+
+    import kraken_sdk.models._base as base
+
+    tree = ast.parse(Path(base.__file__).read_text(encoding="utf-8"))
+    imported = [
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    ]
+    assert [name for name in imported if name and name.startswith("kraken_sdk")] == []
+    assert {name.partition(".")[0] for name in imported if name} <= {
+        "__future__",
+        "typing",
+        "msgspec",
+        "pandas",  # under TYPE_CHECKING only, for the return annotation
+    }
+
+
+def test_results_render_through_the_installed_renderer() -> None:
+    from kraken_sdk.models._base import install_renderer, renderer
+    from kraken_sdk.presentation import RENDERER
+
+    class Recording:
+        def __init__(self) -> None:
+            self.seen: list[object] = []
+
+        def to_pandas(self, result: object, *, floats: bool = False) -> Any:
+            self.seen.append(result)
+            return "frame"
+
+        def to_html(self, result: object) -> str:
+            self.seen.append(result)
+            return "<p>html</p>"
+
+    assert renderer() is RENDERER  # `import kraken_sdk` installed the presentation one
+    status = decode("SystemStatus", {"status": "online", "timestamp": "2023-07-06T18:52:00Z"})
+    recording = Recording()
+    install_renderer(recording)
+    try:
+        assert status.to_pandas() == "frame"
+        assert status._repr_html_() == "<p>html</p>"
+    finally:
+        install_renderer(RENDERER)
+    assert recording.seen == [status, status]
+    assert "<table>" in status._repr_html_()
+
+
+def test_import_kraken_sdk_loads_no_rendering_module() -> None:
+    """The renderer imports frames/display on first use; the client layer never needs them."""
+    code = (
+        "import sys, kraken_sdk, kraken_sdk.paginate; "
+        "print(sorted(m for m in sys.modules if m.startswith('kraken_sdk.presentation.')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -17,7 +17,9 @@ import responses
 from kraken_wire import API, ASSET_PAIRS, ASSETS, KEY, SECRET, Wire, ok, rejected
 
 from kraken_sdk import KrakenClient, OrderOutcomeUnknown
+from kraken_sdk._core.endpoints import ENDPOINTS
 from kraken_sdk._core.retry import decide
+from kraken_sdk._core.session import Call
 from kraken_sdk.deadman import DeadMansSwitch
 from kraken_sdk.errors import (
     HTTPStatusError,
@@ -28,7 +30,7 @@ from kraken_sdk.errors import (
     ValidationError,
     error_from_response,
 )
-from kraken_sdk.reconcile import ReconcilePolicy, ambiguous, caller_ids
+from kraken_sdk.reconcile import RECONCILED, STRATEGIES, ReconcilePolicy, ambiguous, caller_ids
 from kraken_sdk.sandbox import ManualClock, Sandbox
 
 ADD = f"{API}/0/private/AddOrder"
@@ -148,6 +150,30 @@ def test_the_policy_refuses_settings_that_could_never_confirm_absence() -> None:
         ReconcilePolicy(lookups=1, confirmations=2)
     with pytest.raises(ValueError, match="negative"):
         ReconcilePolicy(spacing=-1)
+
+
+def test_every_endpoint_settled_by_reconciliation_has_a_strategy() -> None:
+    reconciled = {e.name for e in ENDPOINTS.values() if e.settle == "reconcile"}
+    assert reconciled == set(STRATEGIES) == set(RECONCILED)
+    assert {"AddOrder", "AddOrderBatch", "EditOrder", "AmendOrder", "CancelOrder"} <= reconciled
+
+
+def test_the_session_raises_the_ambiguous_failure_itself_and_only_the_reconciler_names_it(
+    kraken: responses.RequestsMock, k: KrakenClient
+) -> None:
+    kraken.post(ADD, body=TIMEOUT)
+    add = Call.from_endpoint(ENDPOINTS["AddOrder"])
+    fields = {"pair": "XBTUSD", "type": "buy", "ordertype": "market", "volume": "1"}
+    with pytest.raises(ReadTimeout) as caught:
+        k.reconciler.session.call(add, {**fields, "cl_ord_id": "s-1"})
+    assert not isinstance(caught.value, OrderOutcomeUnknown)
+    k.reconciler.policy = None
+    kraken.post(ADD, body=TIMEOUT)
+    with pytest.raises(OrderOutcomeUnknown) as unknown:
+        k.reconciler.send(add, {**fields, "cl_ord_id": "s-2"})
+    assert unknown.value.cl_ord_id == "s-2"
+    assert isinstance(unknown.value.__cause__, ReadTimeout)
+    assert "reconciliation is off" in str(unknown.value)
 
 
 # --- AddOrder, unit level ----------------------------------------------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import responses
 from kraken_wire import API, ASSET_PAIRS, ASSETS, KEY, SECRET, ok, rejected
 
@@ -442,7 +443,8 @@ def mocked() -> Iterator[responses.RequestsMock]:
 
 def client_with(fake: FakeTime, limits: RateLimits = STARTER) -> KrakenClient:
     lim = RateLimiter(limits, clock=fake.clock, sleep=fake.sleep, margin=0)
-    client = KrakenClient(KEY, SECRET, rate_limiter=lim, sleep=fake.sleep, trust_env=False)
+    http = requests.Session()  # `mocked` (responses) answers through requests
+    client = KrakenClient(KEY, SECRET, rate_limiter=lim, sleep=fake.sleep, http_session=http)
     client.symbols.load(ASSET_PAIRS, ASSETS)
     return client
 

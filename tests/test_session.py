@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from kraken_wire import API, KEY, SECRET, Wire, ok, rejected
 
 from kraken_sdk import KrakenClient, ValidationError, __version__
-from kraken_sdk._core.session import Session, encode_form, encode_json, wire_value
+from kraken_sdk._core.session import encode_form, encode_json, wire_value
 from kraken_sdk.errors import (
     CloudflareError,
     ConnectError,
@@ -33,6 +33,8 @@ from kraken_sdk.errors import (
     ResponseDecodeError,
 )
 from kraken_sdk.models.add_order_batch import AddOrderBatchOrder
+from kraken_sdk.testing import MockTransport
+from kraken_sdk.transport import Request, RequestsTransport, Response, Urllib3Transport
 
 TIME = ok({"unixtime": 1688669448, "rfc1123": "Thu, 06 Jul 23 18:50:48 +0000"})
 BALANCE = ok({"ZUSD": "171288.6158", "XXBT": "1011.1908877900"})
@@ -89,38 +91,60 @@ def test_public_call_is_a_get_with_a_query_and_no_credentials(
     assert result.last == 1688672160
 
 
+def test_mock_transport_sees_the_exact_request_and_its_answer_is_decoded() -> None:
+    def answer(request: Request) -> Response:
+        result = BALANCE if request.url.endswith("/Balance") else TIME
+        return Response(200, json.dumps(result).encode())
+
+    transport = MockTransport(answer)
+    with KrakenClient(KEY, SECRET, transport=transport, tier="unlimited") as client:
+        assert client.account.balance()["ZUSD"] == Decimal("171288.6158")
+        assert client.market.time(request_timeout=(1.5, 4)).unixtime == 1688669448
+    sent = transport.requests[0]
+    assert (sent.method, sent.url, sent.timeout) == ("POST", f"{API}/0/private/Balance", 10.0)
+    assert sent.headers["API-Key"] == KEY
+    assert sent.headers["User-Agent"] == f"kraken-sdk/{__version__}"
+    assert sent.body is not None
+    assert sent.body.startswith(b"nonce=")
+    assert transport.requests[1].timeout == (1.5, 4.0)
+    assert transport.closed is False  # the caller's transport is the caller's to close
+
+
 @pytest.mark.parametrize(
-    "base_url",
+    ("raised", "expected", "surely_not_executed"),
     [
-        "https://api.kraken.com",
-        "http://127.0.0.1:8080/",
-        "https://API.Kraken.com:443/prefix",
-        "https://user:secret@api.kraken.com",  # credentials: requests' full preparation
-        "https://bücher.example/api",
+        (ConnectionRefusedError("refused"), ConnectError, True),
+        (TimeoutError("slow"), ReadTimeout, False),
+        (ConnectionResetError("reset"), ConnectionLost, False),
     ],
 )
-@pytest.mark.parametrize(
-    ("verb", "path", "query", "body"),
-    [
-        ("GET", "/0/public/Time", "", None),
-        ("GET", "/0/public/Ticker", "pair=XBTUSD%2CETHUSD&asset_class=currency", None),
-        ("POST", "/0/private/AddOrder", "", b"nonce=1&pair=XBTUSD&price=%2B1.5%25"),
-        ("POST", "/0/private/AddOrderBatch", "", b'{"nonce":1,"orders":[]}'),
-    ],
-)
-def test_requests_are_prepared_as_requests_itself_prepares_them(
-    base_url: str, verb: str, path: str, query: str, body: bytes | None
+def test_mock_transport_maps_plain_socket_errors(
+    raised: Exception, expected: type[Exception], surely_not_executed: bool
 ) -> None:
-    session = Session(base_url)
-    headers = {"User-Agent": "kraken-sdk", "Accept": "application/json", "API-Sign": "c2ln"}
-    url = session.base_url + path
-    for _ in range(2):  # the second time from the per-path cache
-        ours = session._prepare(verb, url, query, dict(headers), body)
-        reference = requests.PreparedRequest()
-        full = f"{url}?{query}" if query else url
-        reference.prepare(method=verb, url=full, headers=dict(headers), data=body)
-        assert (ours.method, ours.url, ours.body) == (reference.method, reference.url, body)
-        assert dict(ours.headers) == dict(reference.headers)
+    def fail(request: Request) -> Response:
+        raise raised
+
+    client = KrakenClient(transport=MockTransport(fail), max_retries=0)
+    with client, pytest.raises(expected) as caught:
+        client.market.time()
+    assert type(caught.value) is expected
+    assert caught.value.surely_not_executed is surely_not_executed
+    assert caught.value.method == "Time"
+
+
+def test_a_transport_and_an_http_session_are_not_both_accepted() -> None:
+    with pytest.raises(ValidationError, match="transport"):
+        KrakenClient(
+            transport=MockTransport(lambda r: Response(200)), http_session=requests.Session()
+        )
+
+
+def test_http_session_wraps_into_a_requests_transport() -> None:
+    http = requests.Session()
+    client = KrakenClient(http_session=http)
+    assert isinstance(client.transport, RequestsTransport)
+    assert client.transport.session is http
+    assert isinstance(KrakenClient().transport, Urllib3Transport)
 
 
 def test_private_call_is_a_signed_form_post_with_only_the_given_parameters(
@@ -238,25 +262,25 @@ def test_unknown_call_options_are_refused_before_sending(client: KrakenClient) -
         client.market.time(timeout=3)  # type: ignore[call-arg]
 
 
-def test_urllib3_is_told_never_to_resend(client: KrakenClient) -> None:
-    adapter = client._session._http.get_adapter(API)
-    assert isinstance(adapter, requests.adapters.HTTPAdapter)
-    retries = adapter.max_retries
-    assert (retries.total, retries.connect, retries.read, retries.status) == (0, 0, False, 0)
-
-
 def test_proxy_and_ca_settings_are_read_from_the_environment_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/corporate.pem")
-    http = KrakenClient()._session._http
-    assert http.trust_env is False  # requests does not re-read os.environ on every call
-    assert http.proxies["https"] == "http://proxy.internal:3128"
-    assert http.verify == "/etc/ssl/corporate.pem"
-    assert KrakenClient(trust_env=False)._session._http.proxies == {}
+    transport = KrakenClient().transport
+    assert isinstance(transport, Urllib3Transport)
+    monkeypatch.delenv("HTTPS_PROXY")  # read once: later changes do not matter
+    assert transport.proxy_for(API + "/0/public/Time") == "http://proxy.internal:3128"
+    assert transport.ca_certs == "/etc/ssl/corporate.pem"
+    untrusting = KrakenClient(trust_env=False).transport
+    assert isinstance(untrusting, Urllib3Transport)
+    assert untrusting.proxy_for(API) is None
+    assert untrusting.ca_certs != "/etc/ssl/corporate.pem"
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
     monkeypatch.setenv("NO_PROXY", "api.kraken.com")
-    assert "https" not in KrakenClient()._session._http.proxies
+    bypassing = KrakenClient().transport
+    assert isinstance(bypassing, Urllib3Transport)
+    assert bypassing.proxy_for(API) is None
 
 
 def test_request_escape_hatch_sends_raw_parameters_and_returns_plain_json(
@@ -429,3 +453,80 @@ def test_a_closed_port_is_a_connect_error() -> None:
     with client, pytest.raises(ConnectError) as caught:
         client.market.time()
     assert caught.value.surely_not_executed is True
+
+
+def test_a_drip_fed_answer_cannot_outlive_the_deadline() -> None:
+    """A valid answer, one byte every 50 ms (3 s in all): timeout=1.0 ends the call by ~1 s."""
+    body = json.dumps(TIME).encode()
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(5)
+        port = listener.getsockname()[1]
+        stop = threading.Event()
+
+        def drip() -> None:
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)
+                head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+                connection.sendall(head)
+                for byte in body[:60]:  # bounded: at most 3 s, then it stops by itself
+                    if stop.wait(0.05):
+                        return
+                    try:
+                        connection.sendall(bytes([byte]))
+                    except OSError:
+                        return
+
+        server = threading.Thread(target=drip, daemon=True)
+        server.start()
+        client = KrakenClient(base_url=f"http://127.0.0.1:{port}", timeout=1.0, max_retries=0)
+        started = time.monotonic()
+        with client, pytest.raises(ReadTimeout):
+            client.market.time()
+        elapsed = time.monotonic() - started
+        stop.set()
+        server.join(5)
+    assert 0.9 <= elapsed < 1.5
+
+
+def test_a_broken_connection_is_never_resent_by_urllib3() -> None:
+    """The server reads a signed POST and hangs up: one request arrives, and no other."""
+    hits = []
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(0.5)
+        port = listener.getsockname()[1]
+
+        def hang_up() -> None:
+            for _ in range(3):
+                try:
+                    connection, _ = listener.accept()
+                except OSError:
+                    return
+                with connection:
+                    hits.append(connection.recv(65536))
+
+        server = threading.Thread(target=hang_up, daemon=True)
+        server.start()
+        client = KrakenClient(KEY, SECRET, base_url=f"http://127.0.0.1:{port}", max_retries=0)
+        with client, pytest.raises(ConnectionLost) as caught:
+            client.account.balance()
+        server.join(3)
+    assert caught.value.surely_not_executed is False
+    assert len(hits) == 1
+    assert hits[0].startswith(b"POST /0/private/Balance")
+
+
+def test_the_urllib3_transport_sends_the_request_as_given_and_closes_its_pools(
+    slow_server: Callable[[float], str],
+) -> None:
+    base = slow_server(0)
+    transport = Urllib3Transport(trust_env=False)
+    answer = transport.send(
+        Request("GET", f"{base}/0/public/Time?a=1", {"Accept": "application/json"}, None, 2.0)
+    )
+    assert answer.status == 200
+    assert json.loads(answer.body) == TIME
+    assert answer.headers["Content-Length"] == str(len(answer.body))
+    assert transport.open_pools() == 1
+    transport.close()
+    assert transport.open_pools() == 0

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kraken_wire import API, ASSET_PAIRS, ASSETS, KEY, SECRET, Wire, ok
 
-from kraken_sdk import ENDPOINTS, KrakenClient, ValidationError
+from kraken_sdk import KrakenClient, ValidationError
 from kraken_sdk._core.session import encode_form
 
 ORDER = ok({"descr": {"order": "buy"}, "txid": ["OUF4EM"]})
@@ -88,7 +88,7 @@ def test_the_grid_uses_exact_decimals_not_floats(offline: KrakenClient, wire: Wi
     # 30000.3 % 0.1 is 0.0999... in floats; exactly 0 as decimals
     with responses.RequestsMock() as kraken:
         kraken.post(f"{API}/0/private/AddOrder", json=ORDER)
-        client = KrakenClient(KEY, SECRET)
+        client = KrakenClient(KEY, SECRET, http_session=requests.Session())  # responses mocks it
         client.symbols.load(ASSET_PAIRS, ASSETS)
         client.trading.add_order(
             pair="BTC/USD", type="buy", ordertype="limit", volume=0.0003, price=30000.3
@@ -402,9 +402,8 @@ def test_random_valid_orders_are_written_without_exponents(volume: Decimal, tick
     if price * volume < Decimal("0.5"):
         return
     order = {"pair": "BTC/USD", "type": "buy", "ordertype": "limit", "volume": volume}
-    fields, pair = OFFLINE._prepare(ENDPOINTS["AddOrder"], {**order, "price": price})
-    assert pair is not None
-    OFFLINE._check("AddOrder", fields, pair)  # passes: on the grid, above both minimums
-    body = encode_form(fields)
+    prepared = OFFLINE.prepare("AddOrder", **order, price=price)  # checks pass: on the grid
+    assert prepared.pair is not None
+    body = encode_form(prepared.fields)
     assert "E" not in body.split("cl_ord_id")[0]
     assert f"volume={format(volume, 'f')}" in body

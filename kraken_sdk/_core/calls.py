@@ -1,7 +1,8 @@
-"""What the generated client groups (`_groups.py`) need from the client that owns them."""
+"""What the generated client groups (kraken_sdk/resources/) need from the client owning them."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any, Final, Protocol, TypeAlias, TypedDict
 
@@ -60,18 +61,22 @@ class Group:
         return self._caller._call(ENDPOINTS[name], _given(params), options)
 
 
+Runner: TypeAlias = Callable[..., Awaitable[Any]]
+"""`await run(function, *args)`: runs a blocking call off the event loop (AsyncKrakenClient's
+`to_thread`, on its own worker threads)."""
+
+
 class AsyncGroup:
-    """The same group as coroutines: each call runs the blocking client in a worker thread.
+    """The same group as coroutines: each call runs the blocking client's code in a worker thread.
 
     The blocking client is thread-safe (one nonce source, one limiter, pooled connections), so
-    concurrent coroutines become concurrent requests without a second HTTP stack.
+    concurrent coroutines become concurrent requests without a second HTTP stack; `run` is the
+    owning AsyncKrakenClient's thread pool, sized to the connection pool.
     """
 
-    def __init__(self, caller: Caller) -> None:
+    def __init__(self, caller: Caller, run: Runner) -> None:
         self._caller = caller
+        self._run = run
 
     async def _call(self, name: str, params: dict[str, Any], options: CallOptions) -> Any:
-        import asyncio  # deferred: most users never import the async side
-
-        call = self._caller._call
-        return await asyncio.to_thread(call, ENDPOINTS[name], _given(params), options)
+        return await self._run(self._caller._call, ENDPOINTS[name], _given(params), options)

@@ -19,11 +19,26 @@ from kraken_sdk._core.errors import ResponseDecodeError, error_from_response
 from kraken_sdk.models._base import Envelope, MethodSpec, RequestStruct
 from kraken_sdk.models._catalog import METHODS
 
-__all__ = ["ENDPOINTS", "DecodedResponse", "Endpoint", "python_name"]
+__all__ = [
+    "ENDPOINTS",
+    "DecodedResponse",
+    "Endpoint",
+    "EngineCharge",
+    "Kind",
+    "PairStyle",
+    "PreCheck",
+    "Settle",
+    "python_name",
+]
 
 logger = logging.getLogger("kraken_sdk")
 
 Group = Literal["market", "account", "trading", "funding", "earn", "subaccounts"]
+Kind = Literal["public_read", "private_read", "private_write", "order_write", "funds_out"]
+EngineCharge = Literal["add", "amend", "edit", "cancel"]
+PairStyle = Literal["altname", "symbol", "as_given", "none"]
+Settle = Literal["resend", "raise", "reconcile", "unknown"]
+PreCheck = Literal["order", "order_batch", "edit", "amend"]
 
 
 class DecodedResponse(NamedTuple):
@@ -41,7 +56,11 @@ def python_name(method: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
-    """One Kraken method: how to call it, what it costs, and how to read its answer."""
+    """One Kraken method: how to call it, what it costs, and how to read its answer.
+
+    Every per-method fact comes from the schema's x-kraken block (schemas/README.md says what
+    each means); modules read these fields instead of keeping lists of method names.
+    """
 
     name: str
     path: str
@@ -53,10 +72,18 @@ class Endpoint:
     module: str
     idempotent: bool
     rest_cost: int
-    trading_engine: bool
+    engine: EngineCharge | None
+    kind: Kind
+    permission: str | tuple[str, ...] | None
+    pair_style: PairStyle
+    settle: Settle
+    pre_check: PreCheck | None
     body: Literal["query", "form", "json"]
     binary: bool
     fixed_keys: tuple[str, ...]
+    exactly_one: tuple[str, ...]
+    at_least_one: tuple[str, ...]
+    at_most_in_total: tuple[tuple[str, ...], int] | None
     _type_names: tuple[str, str, str | None] = field(repr=False, compare=False)
     _types: tuple[type[RequestStruct], Any, Any] | None = field(
         default=None, repr=False, compare=False
@@ -79,12 +106,34 @@ class Endpoint:
             module=spec.module,
             idempotent=spec.idempotent,
             rest_cost=spec.rest_cost,
-            trading_engine=spec.trading_engine,
+            engine=spec.engine,
+            kind=spec.kind,
+            permission=spec.permission,
+            pair_style=spec.pair_style,
+            settle=spec.settle,
+            pre_check=spec.pre_check,
             body=spec.body,
             binary=spec.binary,
             fixed_keys=spec.fixed_keys,
+            exactly_one=spec.exactly_one,
+            at_least_one=spec.at_least_one,
+            at_most_in_total=spec.at_most_in_total,
             _type_names=(spec.params, spec.result, spec.wire),
         )
+
+    @property
+    def trading_engine(self) -> bool:
+        """Whether the per-pair matching-engine counter applies (`engine` names the charge)."""
+        return self.engine is not None
+
+    @property
+    def permission_options(self) -> tuple[frozenset[str], ...]:
+        """`permission` as alternatives, each the set of permissions that together allow the
+        call; () when no permission is needed (public methods, GetApiKeyInfo)."""
+        if self.permission is None:
+            return ()
+        options = (self.permission,) if isinstance(self.permission, str) else self.permission
+        return tuple(frozenset(option.split("+")) for option in options)
 
     @property
     def params_type(self) -> type[RequestStruct]:

@@ -32,6 +32,7 @@ __all__ = [
     "NonceGenerator",
     "NonceSource",
     "SequencedNonces",
+    "lock_file",
     "nonce_source_for",
     "sequencer",
 ]
@@ -72,6 +73,12 @@ class NonceSource:
         with self._order:
             yield self()
 
+    @contextmanager
+    def ordered(self, nonce: Callable[[], int]) -> Iterator[int]:
+        """A nonce from another generator, taken in this source's send order."""
+        with self._order:
+            yield nonce()
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(last={self._last})"
 
@@ -102,7 +109,7 @@ class FileNonceSource:
         with self._lock:
             fd = os.open(self.path, os.O_RDWR)
             try:
-                _lock_file(fd)
+                lock_file(fd)
                 raw = os.read(fd, 32).strip()
                 nonce = max(self._clock(), (int(raw) if raw else 0) + 1)
                 data = str(nonce).encode()
@@ -117,7 +124,7 @@ class FileNonceSource:
         return f"{type(self).__name__}({str(self.path)!r})"
 
 
-def _lock_file(fd: int) -> None:
+def lock_file(fd: int) -> None:
     """Blocking exclusive lock on the whole file (fcntl on POSIX, msvcrt on Windows)."""
     if sys.platform == "win32":  # pragma: no cover
         import msvcrt
@@ -154,11 +161,5 @@ def sequencer(
         return nonce_source_for(api_key).sequence
     if isinstance(nonce, SequencedNonces):
         return nonce.sequence
-    order = nonce_source_for(api_key)._order
-
-    @contextmanager
-    def sequence() -> Iterator[int]:
-        with order:
-            yield nonce()
-
-    return sequence
+    source = nonce_source_for(api_key)
+    return lambda: source.ordered(nonce)

@@ -13,13 +13,14 @@
 |   EService:Deadline elapsed                                  |       |       |         |
 | anything else: arguments, funds, permissions, lockout, ...   | raise | raise | raise   |
 
-"Read" is an endpoint flagged idempotent in the schemas. "Order*" is AddOrder, AddOrderBatch,
-EditOrder, AmendOrder and Withdraw: after an ambiguous failure ("unknown") they raise
-OrderOutcomeUnknown carrying the cl_ord_id, so the caller looks the order up instead of risking
-a duplicate. Every attempt gets a fresh nonce and signature.
+The column is the endpoint's `settle` fact (schemas/, via ENDPOINTS): "read" is `resend`,
+"write" is `raise`, "order*" is `reconcile` (AddOrder, AddOrderBatch, EditOrder, AmendOrder,
+CancelOrder: the reconciler looks them up before any resend) and `unknown` (Withdraw: raised at
+once as OrderOutcomeUnknown). Every attempt gets a fresh nonce and signature.
 
-EService:Unavailable/Busy is "unknown" for ORDER_WRITES only: an order that meets it may still
-have reached the engine, so `kraken_sdk.reconcile` looks it up before any resend.
+EService:Unavailable/Busy is ambiguous only for ORDER_WRITES, the calls whose resend could
+duplicate an order (engine charge add, edit or amend): the order may still have reached the
+engine. A cancel that meets it is resent; cancelling twice duplicates nothing.
 """
 
 from __future__ import annotations
@@ -30,21 +31,41 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from kraken_sdk._core.endpoints import ENDPOINTS, Endpoint
 from kraken_sdk._core.errors import (
     InvalidNonceError,
     KrakenError,
+    OrderOutcomeUnknown,
     RateLimitError,
     ServiceUnavailableError,
     ThrottledError,
 )
 
-__all__ = ["ORDER_WRITES", "UNSAFE_TO_RESEND", "Decision", "RetryPolicy", "decide"]
+__all__ = ["ORDER_WRITES", "UNSAFE_TO_RESEND", "Decision", "RetryPolicy", "ambiguous", "decide"]
 
-UNSAFE_TO_RESEND = frozenset({"AddOrder", "AddOrderBatch", "EditOrder", "AmendOrder", "Withdraw"})
-"""Methods that raise OrderOutcomeUnknown instead of being resent after an ambiguous failure."""
+ORDER_WRITES = frozenset(
+    e.name for e in ENDPOINTS.values() if e.settle == "reconcile" and e.engine != "cancel"
+)
+"""Calls that place or change an order: EService:Unavailable/Busy on them is ambiguous."""
 
-ORDER_WRITES = frozenset({"AddOrder", "AddOrderBatch", "EditOrder", "AmendOrder"})
-"""Order writes: EService:Unavailable/Busy on them is ambiguous, not blindly resent."""
+UNSAFE_TO_RESEND = ORDER_WRITES | {e.name for e in ENDPOINTS.values() if e.settle == "unknown"}
+"""Calls the session never resends after an ambiguous failure: it raises OrderOutcomeUnknown."""
+
+
+def ambiguous(endpoint: Endpoint | str, error: KrakenError) -> bool:
+    """Whether `error` leaves it open if the call took effect (sent, answer lost).
+
+    The one answer decide(), the session and the reconciler share; `endpoint` may be a method
+    name (one the table lacks is treated as a plain call).
+    """
+    if isinstance(error, OrderOutcomeUnknown):
+        return True
+    if isinstance(error, InvalidNonceError):
+        return False  # refused before anything ran
+    name = endpoint if isinstance(endpoint, str) else endpoint.name
+    if name in ORDER_WRITES and isinstance(error, ServiceUnavailableError):
+        return True
+    return error.transient and not error.surely_not_executed
 
 
 class Decision(NamedTuple):
@@ -57,20 +78,21 @@ class Decision(NamedTuple):
 def decide(
     error: KrakenError, *, idempotent: bool, nonce_retried: bool, method: str = ""
 ) -> Decision:
-    """The table above, for one failed attempt of `method`."""
+    """The table above, for one failed attempt of `method`; `idempotent` is its endpoint's flag
+    (schemas guarantee it is exactly `settle == "resend"`)."""
     if isinstance(error, InvalidNonceError):
         if nonce_retried:
             return Decision(False, "invalid nonce twice in a row")
         return Decision(True, "nonce rejected unprocessed; resending with a fresh nonce")
-    if method in ORDER_WRITES and isinstance(error, ServiceUnavailableError):
-        return Decision(False, "an order met EService:Unavailable/Busy; it may have landed")
+    if ambiguous(method, error):
+        if method in ORDER_WRITES and isinstance(error, ServiceUnavailableError):
+            return Decision(False, "an order met EService:Unavailable/Busy; it may have landed")
+        if idempotent:
+            return Decision(True, "outcome unknown, but the call is a read")
+        return Decision(False, "outcome unknown and the call is a write")
     if not error.transient:
         return Decision(False, "permanent failure")
-    if error.surely_not_executed:
-        return Decision(True, "not executed; safe to resend")
-    if idempotent:
-        return Decision(True, "outcome unknown, but the call is a read")
-    return Decision(False, "outcome unknown and the call is a write")
+    return Decision(True, "not executed; safe to resend")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,11 @@
-"""The blocking session: one pooled requests.Session, and every attempt's nonce, body and signature.
+"""The blocking session: every attempt's nonce, body and signature, sent through a Transport.
 
 Per attempt: nonce -> encode -> sign -> send -> decode -> raise. A private attempt takes its
 nonce in the key's `sequence()` and holds it until the answer arrives, so requests from many
 threads (or processes, with FileNonceSource) reach Kraken in nonce order (see nonce.py and
 bench/nonce_order.py). Retries follow `_retry`:
-tenacity drives the loop, every attempt re-signs, and urllib3 never resends anything itself.
+tenacity drives the loop, every attempt re-signs, and the transport never resends anything itself
+(see transport.py: urllib3 by default, or a requests.Session the caller brings).
 
 Bodies are what Kraken documents: private calls form-encoded (JSON for AddOrderBatch and
 CancelOrderBatch), Decimals written positionally (`0.00000001`, never `1E-8`), booleans
@@ -14,53 +15,53 @@ CancelOrderBatch), Decimals written positionally (`0.00000001`, never `1E-8`), b
 from __future__ import annotations
 
 import logging
-import os
 import re
-import socket
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote_plus, urlsplit
 
 import msgspec
-import requests
-import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from kraken_sdk._core.auth import Credentials
 from kraken_sdk._core.endpoints import DecodedResponse, Endpoint
 from kraken_sdk._core.errors import (
     CloudflareError,
-    ConnectError,
-    ConnectionLost,
-    ConnectTimeout,
     CredentialsError,
     HTTPStatusError,
     InvalidNonceError,
     KrakenError,
-    OrderOutcomeUnknown,
-    ReadTimeout,
     ResponseDecodeError,
     ThrottledError,
-    TransportError,
     ValidationError,
     error_from_response,
 )
 from kraken_sdk._core.nonce import NonceGenerator, sequencer
 from kraken_sdk._core.ratelimit import RateLimiter
-from kraken_sdk._core.retry import UNSAFE_TO_RESEND, RetryPolicy, decide
+from kraken_sdk._core.retry import RetryPolicy, decide
+from kraken_sdk._core.transport import (
+    Request,
+    RequestsTransport,
+    Response,
+    TimeoutSpec,
+    Transport,
+    Urllib3Transport,
+    short,
+)
 from kraken_sdk._version import __version__
 from kraken_sdk.models._base import Envelope
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "USER_AGENT",
     "Call",
-    "OutcomeContext",
     "Session",
+    "TimeoutSpec",
     "encode_form",
     "encode_json",
     "wire_value",
@@ -70,15 +71,6 @@ logger = logging.getLogger("kraken_sdk")
 
 USER_AGENT = f"kraken-sdk/{__version__}"
 DEFAULT_TIMEOUT = 10.0
-TimeoutSpec = float | tuple[float, float]
-
-_NEVER_SENT = (
-    urllib3.exceptions.NewConnectionError,
-    urllib3.exceptions.ConnectTimeoutError,
-    urllib3.exceptions.NameResolutionError,
-    ConnectionRefusedError,
-    socket.gaierror,
-)
 
 
 # --- encoding -----------------------------------------------------------------------------------
@@ -163,17 +155,6 @@ class Call:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class OutcomeContext:
-    """How to find an order again if its outcome is unknown (fixed before the first attempt)."""
-
-    cl_ord_id: str | None = None
-    cl_ord_ids: tuple[str, ...] = ()
-    userref: int | None = None
-    txid: str | None = None
-    request: Mapping[str, Any] = field(default_factory=dict)
-
-
 def raw_decoder(name: str) -> Callable[[bytes], DecodedResponse]:
     """Envelope -> plain JSON result (JSON numbers with a fraction as Decimal)."""
     decoder = msgspec.json.Decoder(Envelope[Any], float_hook=Decimal)
@@ -216,6 +197,7 @@ class Session:
         http: requests.Session | None = None,
         user_agent: str = USER_AGENT,
         limiter: RateLimiter | None = None,
+        transport: Transport | None = None,
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -223,6 +205,8 @@ class Session:
                 f"must be an http(s) URL like https://api.kraken.com, got {base_url!r}",
                 field="base_url",
             )
+        if http is not None and transport is not None:
+            raise ValidationError("give transport or http_session, not both", field="transport")
         self.base_url = base_url.rstrip("/")
         self.credentials = credentials
         self.timeout = check_timeout(timeout)
@@ -231,35 +215,20 @@ class Session:
         self._sleep = sleep
         if credentials is not None:
             self._sequence = sequencer(nonce, credentials.api_key)
-        self._http = http or requests.Session()
-        self._owns_http = http is None
-        if self._owns_http:
-            # requests re-reads proxy and CA settings from os.environ on every call (~150 µs);
-            # the environment is read once here instead, so it is honoured at no per-call cost.
-            self._http.trust_env = False
-            if trust_env:
-                self._http.proxies.update(requests.utils.get_environ_proxies(self.base_url))
-                bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-                if bundle:
-                    self._http.verify = bundle
-            # urllib3 never resends: a signed request may only be resent re-signed. read=False
-            # re-raises read timeouts as such instead of wrapping them as connection errors.
-            no_retries = Retry(total=0, connect=0, read=False, redirect=0, status=0, other=0)
-            adapter = HTTPAdapter(
-                pool_connections=1, pool_maxsize=pool_maxsize, max_retries=no_retries
+        self._owns_transport = transport is None  # a caller's transport is the caller's to close
+        if transport is None:
+            transport = (
+                RequestsTransport(http)
+                if http is not None
+                else Urllib3Transport(trust_env=trust_env, pool_maxsize=pool_maxsize)
             )
-            self._http.mount("https://", adapter)
-            self._http.mount("http://", adapter)
+        self.transport: Transport = transport
         self._headers = {"User-Agent": user_agent, "Accept": "application/json"}
-        # URLs requests prepares once per path (see _prepare), unless the base URL has parts
-        # (credentials, a query or a fragment) that its full preparation treats specially.
-        plain = not (parts.username or parts.password or parts.query or parts.fragment)
-        self._urls: dict[str, str] | None = {} if plain else None
 
     def close(self) -> None:
-        """Close pooled connections (only the requests.Session this session created)."""
-        if self._owns_http:
-            self._http.close()
+        """Close pooled connections (only of a transport this session created)."""
+        if self._owns_transport:
+            self.transport.close()
 
     def __repr__(self) -> str:
         return f"Session({self.base_url!r}, credentials={self.credentials!r})"
@@ -273,24 +242,19 @@ class Session:
         *,
         timeout: TimeoutSpec | None = None,
         otp: str | None = None,
-        context: OutcomeContext | None = None,
     ) -> DecodedResponse:
         """Send with retries; the typed (or raw) result and Kraken's warnings."""
         effective = self.timeout if timeout is None else check_timeout(timeout)
         if call.private and self.credentials is None:
             raise CredentialsError(f"{call.name} is private: it needs an API key and secret")
+        # The first attempt runs outside the retry loop, which starts only if it fails (from
+        # that very failure): most calls never pay for, or even import, tenacity. An ambiguous
+        # failure is raised as it is: kraken_sdk.reconcile decides what it means for a write.
         try:
-            # The first attempt runs outside the retry loop, which starts only if it fails
-            # (from that very failure): most calls never pay for, or even import, tenacity.
-            try:
-                return self._attempt(call, fields, effective, otp)
-            except KrakenError as error:  # nothing else is ever retried
-                first = error
-            return self._retry(call, fields, effective, otp, first)
-        except KrakenError as error:
-            if call.name in UNSAFE_TO_RESEND and error.transient and not error.surely_not_executed:
-                raise _outcome_unknown(call.name, error, context) from error
-            raise
+            return self._attempt(call, fields, effective, otp)
+        except KrakenError as error:  # nothing else is ever retried
+            first = error
+        return self._retry(call, fields, effective, otp, first)
 
     def _retry(
         self,
@@ -412,71 +376,29 @@ class Session:
         headers: dict[str, str],
         timeout: TimeoutSpec,
         query: str = "",
-    ) -> requests.Response:
+    ) -> Response:
         started = time.perf_counter()
-        try:
-            if self._owns_http:
-                # Prepared directly: Session.request would merge session settings we never
-                # set, at ~40 µs a call (requests checks runtime Protocols there). Sent
-                # straight to the adapter, with the arguments Session.send would pass it
-                # (trust_env is off): Session.send adds hooks, redirect and cookie-jar
-                # bookkeeping this session never uses, ~30 µs more.
-                prepared = self._prepare(verb, url, query, {**self._headers, **headers}, body)
-                http = self._http
-                response = http.get_adapter(url).send(
-                    prepared,
-                    stream=False,
-                    timeout=timeout,
-                    verify=http.verify,  # type: ignore[arg-type]  # as Session.send does
-                    cert=http.cert,
-                    proxies=http.proxies,
-                )
-                response.content  # noqa: B018  read here, so a broken body maps like the rest
-            else:  # the caller's session: keep its headers, auth, cookies and adapters
-                response = self._http.request(
-                    verb,
-                    f"{url}?{query}" if query else url,
-                    data=body,
-                    headers={**self._headers, **headers},
-                    timeout=timeout,
-                    allow_redirects=False,
-                )
-        except requests.exceptions.RequestException as exc:
-            raise _transport_error(call.name, exc) from None
-        logger.debug(
-            "%s %s -> %d in %.1f ms",
+        request = Request(
             verb,
-            call.path,
-            response.status_code,
-            1000 * (time.perf_counter() - started),
+            f"{url}?{query}" if query else url,
+            {**self._headers, **headers} if headers else self._headers,
+            body,
+            timeout,
+            call.name,
         )
+        response = self.transport.send(request)  # raises the SDK's transport errors
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %d in %.1f ms",
+                verb,
+                call.path,
+                response.status,
+                1000 * (time.perf_counter() - started),
+            )
         return response
 
-    def _prepare(
-        self, verb: str, url: str, query: str, headers: dict[str, str], body: bytes | None
-    ) -> requests.PreparedRequest:
-        """The request `PreparedRequest.prepare` would make, without redoing per call what
-        cannot change: each path's URL is normalised once (the query, from `encode_form`,
-        is already canonical), and a session that sends no cookies and has no credentials in
-        its URL skips those steps, ~20 µs a call. Other base URLs take the full way."""
-        prepared = requests.PreparedRequest()
-        urls = self._urls
-        if urls is None:
-            full = f"{url}?{query}" if query else url
-            prepared.prepare(method=verb, url=full, headers=headers, data=body)
-            return prepared
-        canonical = urls.get(url)
-        if canonical is None:
-            prepared.prepare_url(url, None)
-            canonical = urls[url] = prepared.url  # type: ignore[assignment]
-        prepared.prepare_method(verb)
-        prepared.url = f"{canonical}?{query}" if query else canonical
-        prepared.prepare_headers(headers)
-        prepared.prepare_body(body, None)
-        return prepared
-
-    def _read(self, call: Call, response: requests.Response) -> DecodedResponse:
-        status, body = response.status_code, response.content
+    def _read(self, call: Call, response: Response) -> DecodedResponse:
+        status, body = response.status, response.body
         if 200 <= status < 300:
             try:
                 return call.decode(body)
@@ -504,44 +426,7 @@ def check_timeout(timeout: Any) -> TimeoutSpec:
 
 
 def _short(error: BaseException | None) -> str:
-    text = str(error) if error is not None else ""
-    return text if len(text) <= 200 else text[:197] + "..."
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    """The exception with its causes, contexts and urllib3 `reason`s, outermost first."""
-    seen: list[BaseException] = []
-    pending: list[BaseException | None] = [exc]
-    while pending:
-        current = pending.pop()
-        if current is None or any(current is s for s in seen):
-            continue
-        seen.append(current)
-        pending.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
-        pending.extend(arg for arg in current.args if isinstance(arg, BaseException))
-    return seen
-
-
-def _transport_error(method: str, exc: requests.exceptions.RequestException) -> TransportError:
-    """requests' exceptions -> ours, deciding whether anything could have been sent."""
-    causes = _chain(exc)
-    reason = next((c for c in reversed(causes) if c is not exc), exc)
-    detail = f"{type(reason).__name__}: {_short(reason)}" if reason is not exc else _short(exc)
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return ConnectTimeout(f"{method}: connecting timed out ({detail})", method=method)
-    if isinstance(exc, requests.exceptions.ReadTimeout) or any(
-        isinstance(c, urllib3.exceptions.ReadTimeoutError) for c in causes
-    ):
-        return ReadTimeout(f"{method}: no answer within the read timeout", method=method)
-    if isinstance(exc, requests.exceptions.SSLError) or any(
-        isinstance(c, _NEVER_SENT) for c in causes
-    ):
-        return ConnectError(f"{method}: could not connect ({detail})", method=method)
-    if isinstance(
-        exc, requests.exceptions.ConnectionError | requests.exceptions.ChunkedEncodingError
-    ):
-        return ConnectionLost(f"{method}: the connection broke ({detail})", method=method)
-    return TransportError(f"{method}: {detail}", method=method)
+    return short(error)
 
 
 _NOT_FORWARDED = {521, 523, 525, 526}  # Cloudflare never reached Kraken's servers
@@ -573,31 +458,4 @@ def _status_error(call: Call, status: int, body: bytes) -> KrakenError:
         status_code=status,
         surely_not_executed=surely,
         transient=transient,
-    )
-
-
-def _outcome_unknown(
-    method: str, error: KrakenError, context: OutcomeContext | None
-) -> OrderOutcomeUnknown:
-    context = context or OutcomeContext()
-    ids = context.cl_ord_id or ", ".join(context.cl_ord_ids) or None
-    look_up = (
-        f"look it up by cl_ord_id {ids}"
-        if ids
-        else f"look it up by userref {context.userref}"
-        if context.userref is not None
-        else f"look up txid {context.txid}"
-        if context.txid
-        else "check its status"
-    )
-    return OrderOutcomeUnknown(
-        f"{method}: outcome unknown after {type(error).__name__} ({_short(error)}); "
-        f"not resent: {look_up} before sending it again",
-        method=method,
-        errors=error.errors,
-        cl_ord_id=context.cl_ord_id,
-        cl_ord_ids=context.cl_ord_ids,
-        userref=context.userref,
-        txid=context.txid,
-        request=context.request,
     )

@@ -1,5 +1,8 @@
 """The asyncio side: AsyncKrakenClient, KrakenAdapter, fills, the async dead man's switch."""
 
-from kraken_sdk.aio.client import AsyncDeadMansSwitch, AsyncKrakenClient, FillStream, KrakenAdapter
+from kraken_sdk.aio.adapter import KrakenAdapter
+from kraken_sdk.aio.client import AsyncKrakenClient
+from kraken_sdk.aio.deadman import AsyncDeadMansSwitch
+from kraken_sdk.aio.fills import FillStream
 
 __all__ = ["AsyncDeadMansSwitch", "AsyncKrakenClient", "FillStream", "KrakenAdapter"]

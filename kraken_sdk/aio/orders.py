@@ -17,7 +17,6 @@ from typing import Any
 
 from msgspec import UnsetType
 
-from kraken_sdk._core.endpoints import ENDPOINTS
 from kraken_sdk._core.errors import (
     KrakenAPIError,
     KrakenError,
@@ -296,7 +295,6 @@ def prepare(client: KrakenClient, orders: Sequence[Order]) -> list[Prepared]:
     Orders without a client_order_id get a fresh UUID here, before the first attempt: it is how
     an order whose placement failed ambiguously is found again, and the ack carries it back.
     """
-    endpoint = ENDPOINTS["AddOrder"]
     prepared: list[Prepared] = []
     seen: set[str] = set()
     for index, order in enumerate(orders):
@@ -315,9 +313,7 @@ def prepare(client: KrakenClient, orders: Sequence[Order]) -> list[Prepared]:
         fields = order_fields(order, client_order_id)
         try:
             # The client's own pre-checks (model, pair rules); nothing is sent here.
-            checked, pair = client._prepare(endpoint, {"pair": order.symbol, **fields})
-            if client.check_orders:
-                client._check(endpoint.name, checked, pair)
+            pair = client.prepare("AddOrder", **{"pair": order.symbol, **fields}).pair
         except UnknownPairError as error:
             field = f"orders[{index}].symbol"
             raise UnknownPairError(

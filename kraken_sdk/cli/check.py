@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from typing import Literal
 
+from kraken_sdk._core.endpoints import ENDPOINTS
 from kraken_sdk._core.errors import (
     AuthenticationError,
     CredentialsError,
@@ -44,35 +45,57 @@ __all__ = ["CheckResult", "Report", "main", "render_result", "run_checks"]
 
 Status = Literal["ok", "warn", "fail", "skip"]
 
-PUBLIC_METHODS = (
-    "Time",
-    "SystemStatus",
-    "Assets",
-    "AssetPairs",
-    "Ticker",
-    "OHLC",
-    "Depth",
-    "Trades",
-    "Spread",
-    "GroupedBook",
-)
+PUBLIC_METHODS = tuple(e.name for e in ENDPOINTS.values() if e.kind == "public_read")
 """Every public market method, each checked once (Level3 needs a key and special access)."""
 
-PERMISSIONS = {
-    "Balance": "Funds: Query",
-    "TradeBalance": "Orders and trades: Query open orders & trades",
-    "OpenOrders": "Orders and trades: Query open orders & trades",
-    "OpenPositions": "Orders and trades: Query open orders & trades",
-    "ClosedOrders": "Orders and trades: Query closed orders & trades",
-    "TradesHistory": "Orders and trades: Query closed orders & trades",
-    "AddOrder": "Orders and trades: Create & modify orders",
+PRIVATE_CHECKS = (
+    ("authentication", "GetApiKeyInfo"),
+    ("balances", "Balance"),
+    ("trade balance", "TradeBalance"),
+    ("open orders", "OpenOrders"),
+    ("closed orders", "ClosedOrders"),
+    ("trade history", "TradesHistory"),
+    ("positions", "OpenPositions"),
+    ("validate-only order", "AddOrder"),
+)
+"""The private checks, in the order they run: (line name, the method it calls)."""
+
+PERMISSION_LABELS = {
+    "query-funds": "Funds: Query",
+    "add-funds": "Funds: Deposit",
+    "withdraw-funds": "Funds: Withdraw",
+    "earn-funds": "Funds: Earn",
+    "query-open-trades": "Orders and trades: Query open orders & trades",
+    "query-closed-trades": "Orders and trades: Query closed orders & trades",
+    "modify-trades": "Orders and trades: Create & modify orders",
+    "close-trades": "Orders and trades: Cancel & close orders",
+    "query-ledger": "Data: Query ledger entries",
+    "export-data": "Data: Export data",
+    "create-ws-token": "Other: Access WebSockets API",
 }
-"""The API-key permission each private check needs, as Kraken's key settings name it."""
+"""GetApiKeyInfo's permission names as Kraken's key settings page shows them."""
+
+
+def _label(options: tuple[frozenset[str], ...]) -> str:
+    """`(a+b) or c` in the settings page's words."""
+    return " or ".join(
+        " and ".join(f"'{PERMISSION_LABELS.get(p, p)}'" for p in sorted(option))
+        for option in options
+    )
+
+
+PERMISSIONS = {e.name: _label(e.permission_options) for e in ENDPOINTS.values() if e.permission}
+"""The API-key permission each private method needs, as Kraken's key settings name it."""
 
 TRADING_PERMISSIONS = frozenset(
-    {"query-funds", "query-open-trades", "query-closed-trades", "modify-trades", "close-trades"}
+    permission
+    for e in ENDPOINTS.values()
+    if e.kind == "order_write" or e.name in {method for _, method in PRIVATE_CHECKS}
+    for option in e.permission_options
+    for permission in option
 )
-"""What a trading program's key needs (GetApiKeyInfo's names); Withdraw is not among them."""
+"""What a trading program's key needs (GetApiKeyInfo's names): the checked reads, placing and
+cancelling orders; Withdraw is not among them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,8 +211,8 @@ def hint_for(error: BaseException, base_url: str, method: str | None = None) -> 
             "(a typo, a deleted key, or a sandbox key sent to the real Kraken)"
         )
     if isinstance(error, PermissionDeniedError):
-        needed = PERMISSIONS.get(method or "", "the permission this call needs")
-        return f"{first}: enable '{needed}' for this key in Kraken's API settings"
+        needed = PERMISSIONS.get(method or "", "'the permission this call needs'")
+        return f"{first}: enable {needed} for this key in Kraken's API settings"
     if isinstance(error, RateLimitError):
         return (
             f"{first}: the key's rate counter is spent (another program on the same key?); "
@@ -365,7 +388,7 @@ def _public_checks(runner: _Runner, client: KrakenClient, pair: str) -> None:
         "GroupedBook": grouped_book,
     }
     names = {"Time": "server time", "SystemStatus": "system status"}
-    for method in PUBLIC_METHODS:
+    for method in checks:  # this order: a failure early on explains the later ones
         runner.run(names.get(method, method), method, checks[method])
 
 
@@ -444,16 +467,17 @@ def _private_checks(runner: _Runner, client: KrakenClient, pair: str) -> None:
         )
         return f"{result.descr.order}: validated, nothing placed"
 
-    checks: list[tuple[str, str, Callable[[], str | tuple[Status, str, str]]]] = [
-        ("authentication", "GetApiKeyInfo", authentication),
-        ("balances", "Balance", balances),
-        ("trade balance", "TradeBalance", trade_balance),
-        ("open orders", "OpenOrders", open_orders),
-        ("closed orders", "ClosedOrders", closed_orders),
-        ("trade history", "TradesHistory", trades_history),
-        ("positions", "OpenPositions", positions),
-        ("validate-only order", "AddOrder", validate_order),
-    ]
+    run: dict[str, Callable[[], str | tuple[Status, str, str]]] = {
+        "GetApiKeyInfo": authentication,
+        "Balance": balances,
+        "TradeBalance": trade_balance,
+        "OpenOrders": open_orders,
+        "ClosedOrders": closed_orders,
+        "TradesHistory": trades_history,
+        "OpenPositions": positions,
+        "AddOrder": validate_order,
+    }
+    checks = [(name, method, run[method]) for name, method in PRIVATE_CHECKS]
     for name, method, check in checks:
         runner.run(name, method, check)
 

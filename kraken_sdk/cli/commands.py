@@ -40,8 +40,8 @@ from kraken_sdk._core.errors import (
     OrderOutcomeUnknown,
     ValidationError,
 )
-from kraken_sdk.presentation.columns import tabulate
-from kraken_sdk.presentation.display import Grid, grids, render_text, text
+from kraken_sdk.presentation.columns import balances, tabulate
+from kraken_sdk.presentation.display import grid, grids, render_text, text
 
 if TYPE_CHECKING:
     from kraken_sdk.client import KrakenClient
@@ -204,16 +204,11 @@ def _positive(value: str) -> int:
 
 def _write_csv(path: Path, items: Sequence[tuple[str, Any]]) -> None:
     """Every field of every entry, exact decimals, ISO UTC times: for spreadsheets and taxes."""
-    table = tabulate(list(items))
-    columns = (*table.index, *table.columns)
+    cells = grid(tabulate(list(items)))
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(table.names())
-        for row in table.rows():
-            writer.writerow(
-                text(cell, time=column.kind == "time")
-                for cell, column in zip(row, columns, strict=True)
-            )
+        writer.writerow(cells.headers)
+        writer.writerows(cells.rows)
 
 
 def _register(
@@ -272,9 +267,9 @@ def _ohlc(client: KrakenClient, args: argparse.Namespace) -> Output:
         result = msgspec.structs.replace(
             result, pairs={pair: candles[-rows:] for pair, candles in result.pairs.items()}
         )
-    (grid,) = grids(result)
-    grid.title = f"{grid.title} ({args.interval} min; last row still forming)"
-    return Output(result, render_text(grid, title=True))
+    (view,) = grids(result)
+    view.title = f"{view.title} ({args.interval} min; last row still forming)"
+    return Output(result, render_text(view, title=True))
 
 
 def add_ohlc(commands: Subparsers) -> None:
@@ -323,10 +318,10 @@ def _balance(client: KrakenClient, args: argparse.Namespace) -> Output:
     result = client.account.balance()
     shown = result if args.all else {asset: v for asset, v in result.items() if v}
     hidden = len(result) - len(shown)
-    grid = grids(shown)[0] if shown else Grid("Balance", ["Asset", "Balance"], [], [False, True])
+    table = grid(balances(shown))
     if hidden:
-        grid.note = f"({hidden} zero balances not shown; --all shows them)"
-    return Output(result, render_text(grid))
+        table.note = f"({hidden} zero balances not shown; --all shows them)"
+    return Output(result, render_text(table))
 
 
 def add_balance(commands: Subparsers) -> None:

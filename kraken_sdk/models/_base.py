@@ -8,14 +8,14 @@ parameter or a wrong type fails before any network call. Kraken sends OHLC candl
 trades and spreads as positional arrays; ArrayRow decodes them into named fields and ignores any
 trailing element Kraken may append later.
 
-Response structs also render themselves for notebooks: `to_pandas()` and `_repr_html_()` import
-kraken_sdk.frames / kraken_sdk.display only when called, so the models keep importing nothing
-but msgspec and the standard library.
+Response structs also render themselves for notebooks (`to_pandas()`, `_repr_html_()`) through
+a renderer that the package installs (`install_renderer`): presentation sits above the models,
+so the models import nothing but msgspec and the standard library, not even lazily.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generic, Literal, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, NamedTuple, Protocol, TypeVar
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -26,20 +26,43 @@ if TYPE_CHECKING:
 ResultT = TypeVar("ResultT")
 
 
+class Renderer(Protocol):
+    """Turns results into DataFrames and notebook HTML (kraken_sdk.presentation provides one)."""
+
+    def to_pandas(self, result: object, *, floats: bool = False) -> DataFrame: ...
+
+    def to_html(self, result: object) -> str: ...
+
+
+_renderer: list[Renderer] = []
+"""The installed renderer (at most one); `import kraken_sdk` installs the presentation one."""
+
+
+def install_renderer(renderer: Renderer) -> None:
+    """Make `to_pandas()` and notebook display of results use `renderer` (replacing any)."""
+    _renderer[:] = [renderer]
+
+
+def renderer() -> Renderer:
+    """The installed renderer; a clear error when nothing installed one."""
+    if not _renderer:
+        raise RuntimeError(
+            "no renderer installed for Kraken results: import kraken_sdk (which installs "
+            "kraken_sdk.presentation) or call kraken_sdk.models._base.install_renderer()"
+        )
+    return _renderer[0]
+
+
 class ResponseStruct(msgspec.Struct, kw_only=True, omit_defaults=True):
     """A decoded piece of a Kraken response; unknown fields are ignored."""
 
     def to_pandas(self, *, floats: bool = False) -> DataFrame:
         """This result as a DataFrame: Decimal columns unless floats=True (pandas extra)."""
-        from kraken_sdk.presentation.frames import to_pandas
-
-        return to_pandas(self, floats=floats)
+        return renderer().to_pandas(self, floats=floats)
 
     def _repr_html_(self) -> str:
         """The table a notebook shows for this result."""
-        from kraken_sdk.presentation.display import to_html
-
-        return to_html(self)
+        return renderer().to_html(self)
 
 
 class RequestStruct(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
@@ -75,6 +98,14 @@ class MethodSpec(NamedTuple):
     fixed_keys: tuple[str, ...]
     idempotent: bool
     rest_cost: int
-    trading_engine: bool
+    engine: Literal["add", "amend", "edit", "cancel"] | None
+    kind: Literal["public_read", "private_read", "private_write", "order_write", "funds_out"]
+    permission: str | tuple[str, ...] | None
+    pair_style: Literal["altname", "symbol", "as_given", "none"]
+    settle: Literal["resend", "raise", "reconcile", "unknown"]
+    pre_check: Literal["order", "order_batch", "edit", "amend"] | None
     body: Literal["query", "form", "json"]
     binary: bool
+    exactly_one: tuple[str, ...] = ()
+    at_least_one: tuple[str, ...] = ()
+    at_most_in_total: tuple[tuple[str, ...], int] | None = None

@@ -4,6 +4,9 @@
 and the `kraken-sdk` command into aligned text, CSV or JSON, so a ledger has the same columns
 in a DataFrame, a notebook cell and a terminal. Nothing here needs pandas.
 
+`tabulate` gives every field (DataFrames, CSV); `views` gives the short tables a person reads
+(notebook cells, the terminal): chosen columns with readable labels, a title in `meta`.
+
 Cells keep the SDK's exact values: Decimals stay Decimals, times stay Kraken's unix seconds
 (column kind "time"); each renderer converts at the edge.
 """
@@ -12,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import zip_longest
 from typing import Any, Literal
 
 import msgspec
 from msgspec import UNSET
 
+from kraken_sdk._core.times import iso, time_ns, utc
 from kraken_sdk.models._base import ArrayRow
 from kraken_sdk.models.common import LedgerEntry, Order, Trade
 from kraken_sdk.models.depth import DepthBook
@@ -27,7 +31,21 @@ from kraken_sdk.models.spread import SpreadResult, SpreadRow
 from kraken_sdk.models.ticker import TickerInfo
 from kraken_sdk.models.trades import TradesResult, TradesRow
 
-__all__ = ["Column", "Kind", "Table", "iso", "tabulate", "time_ns", "utc"]
+__all__ = [
+    "BOOK_LEVELS",
+    "Column",
+    "Kind",
+    "Table",
+    "balances",
+    "iso",
+    "tabulate",
+    "time_ns",
+    "utc",
+    "views",
+]
+
+BOOK_LEVELS = 10
+"""Levels per side the short view of an order book shows."""
 
 Kind = Literal["decimal", "time", "int", "text", "bool", "other"]
 
@@ -48,6 +66,12 @@ class Column:
     name: str
     kind: Kind
     values: list[Any]
+    label: str = ""
+    """The header a person reads (views); `name` when empty."""
+
+    @property
+    def header(self) -> str:
+        return self.label or self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,31 +100,6 @@ class Table:
         """Index cells then data cells, row by row."""
         everything = (*self.index, *self.columns)
         return [list(cells) for cells in zip(*(c.values for c in everything), strict=True)]
-
-
-# ---- times ------------------------------------------------------------------------------------
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def time_ns(value: Decimal | int) -> int:
-    """Unix seconds (Kraken's exact digits) -> integer nanoseconds, without float rounding."""
-    return int(Decimal(value) * 1_000_000_000)
-
-
-def utc(value: Decimal | int) -> datetime:
-    """Unix seconds -> an aware UTC datetime (microsecond precision, Python's limit)."""
-    return _EPOCH + timedelta(microseconds=time_ns(value) // 1000)
-
-
-def iso(value: Decimal | int) -> str:
-    """Unix seconds -> `2023-07-06T18:50:48.8974Z`, keeping exactly the fraction Kraken sent."""
-    number = Decimal(value)
-    whole = int(number.to_integral_value(rounding="ROUND_FLOOR"))
-    text = (_EPOCH + timedelta(seconds=whole)).strftime("%Y-%m-%dT%H:%M:%S")
-    fraction = format(number - whole, "f")
-    digits = fraction.partition(".")[2].rstrip("0")
-    return f"{text}.{digits}Z" if digits else f"{text}Z"
 
 
 # ---- building blocks --------------------------------------------------------------------------
@@ -339,3 +338,187 @@ def tabulate(result: object) -> Table:
     if isinstance(result, Sequence) and not isinstance(result, str | bytes):
         return _sequence(result)
     raise TypeError(f"cannot tabulate a {type(result).__name__}")
+
+
+# ---- views: the short tables a person reads ---------------------------------------------------
+
+
+def _label(label: str, kind: Kind, values: list[Any]) -> Column:
+    return Column(label.lower().replace(" ", "_"), kind, values, label)
+
+
+def _set(value: Any) -> Any:
+    return None if value is UNSET else value
+
+
+TICKER_VIEW = {
+    "pair": "Pair",
+    "bid": "Bid",
+    "ask": "Ask",
+    "last": "Last",
+    "open": "Open",
+    "low_24h": "Low 24h",
+    "high_24h": "High 24h",
+    "vwap_24h": "VWAP 24h",
+    "volume_24h": "Volume 24h",
+    "trades_24h": "Trades 24h",
+}
+"""The ticker columns a view shows, from `TICKER_COLUMNS`, and their labels."""
+
+
+def balances(amounts: Mapping[str, Decimal]) -> Table:
+    """Balance: asset and amount (an empty mapping gives the empty Balance table)."""
+    columns = (_label("Balance", "decimal", list(amounts.values())),)
+    return Table((_label("Asset", "text", list(amounts)),), columns, {"title": "Balance"})
+
+
+def _ticker_view(tickers: Mapping[str, TickerInfo]) -> Table:
+    full = _ticker(tickers)
+    chosen = [full.column(name) for name in TICKER_VIEW]
+    index, *columns = [Column(c.name, c.kind, c.values, TICKER_VIEW[c.name]) for c in chosen]
+    return Table((index,), tuple(columns), {"title": "Ticker"})
+
+
+def _book_view(pair: str, book: DepthBook, levels: int | None) -> Table:
+    """Bids beside asks, best first, `levels` per side; the spread and mid in `meta`."""
+    asks, bids = book.asks[:levels], book.bids[:levels]
+    rungs = list(zip_longest(bids, asks))
+    columns = (
+        _label("Bid volume", "decimal", [bid.volume if bid else None for bid, _ in rungs]),
+        _label("Bid", "decimal", [bid.price if bid else None for bid, _ in rungs]),
+        _label("Ask", "decimal", [ask.price if ask else None for _, ask in rungs]),
+        _label("Ask volume", "decimal", [ask.volume if ask else None for _, ask in rungs]),
+    )
+    meta: dict[str, Any] = {"title": f"{pair} order book".strip()}
+    if book.asks and book.bids:
+        best_ask, best_bid = book.asks[0].price, book.bids[0].price
+        meta.update(spread=best_ask - best_bid, mid=(best_ask + best_bid) / 2)
+        meta["title"] += f": spread {format(best_ask - best_bid, 'f')}"
+    return Table((), columns, meta)
+
+
+def _order_price(order: Order) -> Any:
+    """The price as entered; for a market order, its average fill price once it has one."""
+    descr = order.descr
+    if descr.ordertype in ("market", UNSET):
+        return _set(order.price) if order.vol_exec else "market"
+    return _set(descr.price)
+
+
+def _orders_view(orders: Sequence[tuple[str, Order]], closed: bool) -> Table:
+    items = [order for _, order in orders]
+    columns = [
+        _label("Opened", "time", [order.opentm for order in items]),
+        _label("Pair", "text", [_set(order.descr.pair) for order in items]),
+        _label("Side", "text", [_set(order.descr.type) for order in items]),
+        _label("Type", "text", [_set(order.descr.ordertype) for order in items]),
+        _label("Price", "decimal", [_order_price(order) for order in items]),
+        _label("Volume", "decimal", [order.vol for order in items]),
+        _label("Filled", "decimal", [_set(order.vol_exec) for order in items]),
+        _label("Status", "text", [order.status for order in items]),
+    ]
+    if closed:
+        columns.insert(1, _label("Closed", "time", [_set(order.closetm) for order in items]))
+    index = _label("Order", "text", [txid for txid, _ in orders])
+    title = "Closed orders" if closed else "Open orders"
+    return Table((index,), tuple(columns), {"title": title})
+
+
+def _trades_view(trades: Sequence[tuple[str, Trade]]) -> Table:
+    items = [trade for _, trade in trades]
+    columns = (
+        _label("Time", "time", [trade.time for trade in items]),
+        _label("Pair", "text", [trade.pair for trade in items]),
+        _label("Side", "text", [trade.type for trade in items]),
+        _label("Type", "text", [trade.ordertype for trade in items]),
+        _label("Price", "decimal", [trade.price for trade in items]),
+        _label("Volume", "decimal", [trade.vol for trade in items]),
+        _label("Cost", "decimal", [trade.cost for trade in items]),
+        _label("Fee", "decimal", [trade.fee for trade in items]),
+        _label("Order", "text", [trade.ordertxid for trade in items]),
+    )
+    return Table((_label("Trade", "text", [t for t, _ in trades]),), columns, {"title": "Trades"})
+
+
+def _ledger_view(entries: Sequence[tuple[str, LedgerEntry]]) -> Table:
+    items = [entry for _, entry in entries]
+    kinds = [e.type + (f"/{e.subtype}" if e.subtype else "") for e in items]
+    columns = (
+        _label("Time", "time", [entry.time for entry in items]),
+        _label("Type", "text", kinds),
+        _label("Asset", "text", [entry.asset for entry in items]),
+        _label("Amount", "decimal", [entry.amount for entry in items]),
+        _label("Fee", "decimal", [entry.fee for entry in items]),
+        _label("Balance", "decimal", [entry.balance for entry in items]),
+        _label("Reference", "text", [entry.refid for entry in items]),
+    )
+    return Table((_label("Ledger", "text", [i for i, _ in entries]),), columns, {"title": "Ledger"})
+
+
+def _entries(result: object) -> list[tuple[str, Any]] | None:
+    """(id, entry) pairs of an id-keyed result or a paginator's list, else None."""
+    if isinstance(result, msgspec.Struct):
+        for name in ("open", "closed", "ledger", "trades"):
+            value = getattr(result, name, None)
+            if isinstance(value, dict):
+                return list(value.items())
+        return None
+    if isinstance(result, Mapping):
+        return list(result.items())
+    if isinstance(result, list | tuple) and all(
+        isinstance(item, tuple) and len(item) == 2 for item in result
+    ):
+        return list(result)
+    return None
+
+
+def _empty_view(result: msgspec.Struct) -> Table:
+    if hasattr(result, "open"):
+        return _orders_view([], closed=False)
+    if hasattr(result, "closed"):
+        return _orders_view([], closed=True)
+    if hasattr(result, "ledger"):
+        return _ledger_view([])
+    return _trades_view([])
+
+
+def _general_view(result: object) -> Table:
+    """Every column of `tabulate`, titled by the result's type (and pair)."""
+    table = tabulate(result)
+    name = type(result).__name__.removesuffix("Result")
+    title = name if isinstance(result, msgspec.Struct) else ""
+    pair = table.meta.get("pair")
+    return Table(
+        table.index, table.columns, {**table.meta, "title": f"{title} {pair}" if pair else title}
+    )
+
+
+def views(result: object, *, levels: int | None = BOOK_LEVELS) -> list[Table]:
+    """The tables that show `result` to a person: one, or one per pair of a multi-pair book.
+
+    Balance, Ticker, Depth, orders, trades and ledgers get chosen columns with readable labels
+    (orders show when they closed only if any did); anything else every column of `tabulate`.
+    """
+    if isinstance(result, DepthBook):
+        return [_book_view("", result, levels)]
+    if isinstance(result, Mapping) and result:
+        values = list(result.values())
+        if all(isinstance(v, Decimal) for v in values):
+            return [balances(result)]
+        if all(isinstance(v, TickerInfo) for v in values):
+            return [_ticker_view(result)]
+        if all(isinstance(v, DepthBook) for v in values):
+            return [_book_view(pair, book, levels) for pair, book in result.items()]
+    entries = _entries(result)
+    if entries is not None:
+        kinds = {type(entry) for _, entry in entries}
+        if kinds == {Order}:
+            closed = any(order.closetm is not UNSET for _, order in entries)
+            return [_orders_view(entries, closed)]
+        if kinds == {Trade}:
+            return [_trades_view(entries)]
+        if kinds == {LedgerEntry}:
+            return [_ledger_view(entries)]
+        if not entries and isinstance(result, msgspec.Struct):
+            return [_empty_view(result)]
+    return [_general_view(result)]

@@ -16,24 +16,24 @@ are UTC (ISO 8601).
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import zip_longest
 from typing import Any
 
-import msgspec
 from msgspec import UNSET
 
+from kraken_sdk._core.times import iso
 from kraken_sdk.models.common import LedgerEntry, Order, Trade
 from kraken_sdk.models.depth import DepthBook
 from kraken_sdk.models.ticker import TickerInfo
-from kraken_sdk.presentation.columns import Table, iso, tabulate
+from kraken_sdk.presentation.columns import BOOK_LEVELS, Table, views
 
 __all__ = [
     "Grid",
     "Shown",
     "clip",
+    "grid",
     "grids",
     "load_ipython_extension",
     "render_text",
@@ -41,10 +41,8 @@ __all__ = [
     "text",
     "to_html",
     "to_text",
+    "unload_ipython_extension",
 ]
-
-BOOK_LEVELS = 10
-"""Levels per side a notebook shows of an order book."""
 
 HEAD, TAIL = 10, 10
 """Rows shown from each end of a long table in a notebook."""
@@ -77,194 +75,25 @@ def text(value: Any, *, time: bool = False) -> str:
     return str(value)
 
 
-# ---- layouts ------------------------------------------------------------------------------------
+# ---- grids ------------------------------------------------------------------------------------
 
 
-def _balances(balances: Mapping[str, Decimal]) -> Grid:
-    rows = [[asset, text(amount)] for asset, amount in balances.items()]
-    return Grid("Balance", ["Asset", "Balance"], rows, [False, True])
-
-
-def _ticker(tickers: Mapping[str, TickerInfo]) -> Grid:
-    headers = ["Pair", "Bid", "Ask", "Last", "Open", "Low 24h", "High 24h", "VWAP 24h"]
-    headers += ["Volume 24h", "Trades 24h"]
-    rows = [
-        [
-            pair,
-            text(info.b.price),
-            text(info.a.price),
-            text(info.c.price),
-            text(info.o),
-            text(info.l.last_24h),
-            text(info.h.last_24h),
-            text(info.p.last_24h),
-            text(info.v.last_24h),
-            text(info.t.last_24h),
-        ]
-        for pair, info in tickers.items()
-    ]
-    return Grid("Ticker", headers, rows, [False] + [True] * 9)
-
-
-def _book(pair: str, book: DepthBook, levels: int | None) -> Grid:
-    asks, bids = book.asks[:levels], book.bids[:levels]
-    rows = [
-        [
-            text(bid.volume) if bid else "",
-            text(bid.price) if bid else "",
-            text(ask.price) if ask else "",
-            text(ask.volume) if ask else "",
-        ]
-        for bid, ask in zip_longest(bids, asks)
-    ]
-    title = f"{pair} order book".strip()
-    extra: dict[str, Any] = {}
-    if book.asks and book.bids:
-        best_ask, best_bid = book.asks[0].price, book.bids[0].price
-        extra = {"spread": best_ask - best_bid, "mid": (best_ask + best_bid) / 2}
-        title += f": spread {text(best_ask - best_bid)}"
-    headers = ["Bid volume", "Bid", "Ask", "Ask volume"]
-    return Grid(title, headers, rows, [True] * 4, extra=extra)
-
-
-def _orders(orders: Sequence[tuple[str, Order]]) -> Grid:
-    closed = any(order.closetm is not UNSET for _, order in orders)
-    headers = ["Order", "Opened", "Pair", "Side", "Type", "Price", "Volume", "Filled", "Status"]
-    if closed:
-        headers.insert(2, "Closed")
-    rows = []
-    for txid, order in orders:
-        descr = order.descr
-        price = descr.price if descr.ordertype not in ("market", UNSET) else "market"
-        if price == "market" and order.vol_exec:
-            price = text(order.price)
-        row = [
-            txid,
-            text(order.opentm, time=True),
-            text(descr.pair),
-            text(descr.type),
-            text(descr.ordertype),
-            text(price),
-            text(order.vol),
-            text(order.vol_exec),
-            order.status,
-        ]
-        if closed:
-            row.insert(2, text(order.closetm, time=True))
-        rows.append(row)
-    numeric = [header in ("Price", "Volume", "Filled") for header in headers]
-    return Grid("Closed orders" if closed else "Open orders", headers, rows, numeric)
-
-
-def _trades(trades: Sequence[tuple[str, Trade]]) -> Grid:
-    headers = ["Trade", "Time", "Pair", "Side", "Type", "Price", "Volume", "Cost", "Fee", "Order"]
-    rows = [
-        [
-            txid,
-            text(trade.time, time=True),
-            trade.pair,
-            trade.type,
-            trade.ordertype,
-            text(trade.price),
-            text(trade.vol),
-            text(trade.cost),
-            text(trade.fee),
-            trade.ordertxid,
-        ]
-        for txid, trade in trades
-    ]
-    numeric = [header in ("Price", "Volume", "Cost", "Fee") for header in headers]
-    return Grid("Trades", headers, rows, numeric)
-
-
-def _ledger(entries: Sequence[tuple[str, LedgerEntry]]) -> Grid:
-    headers = ["Ledger", "Time", "Type", "Asset", "Amount", "Fee", "Balance", "Reference"]
-    rows = [
-        [
-            ledger_id,
-            text(entry.time, time=True),
-            entry.type + (f"/{entry.subtype}" if entry.subtype else ""),
-            entry.asset,
-            text(entry.amount),
-            text(entry.fee),
-            text(entry.balance),
-            entry.refid,
-        ]
-        for ledger_id, entry in entries
-    ]
-    numeric = [header in ("Amount", "Fee", "Balance") for header in headers]
-    return Grid("Ledger", headers, rows, numeric)
-
-
-def _generic(table: Table, title: str) -> Grid:
+def grid(table: Table) -> Grid:
+    """A Table's cells as text: which columns a result has is decided in `columns`, not here."""
     columns = (*table.index, *table.columns)
     rows = [
         [text(cell, time=column.kind == "time") for cell, column in zip(row, columns, strict=True)]
         for row in table.rows()
     ]
     numeric = [column.kind in ("decimal", "int") for column in columns]
-    pair = table.meta.get("pair")
-    return Grid(f"{title} {pair}" if pair else title, table.names(), rows, numeric)
-
-
-def _entries(result: object) -> list[tuple[str, Any]] | None:
-    """(id, entry) pairs of an id-keyed result or a paginator's list, else None."""
-    if isinstance(result, msgspec.Struct):
-        for name in ("open", "closed", "ledger", "trades"):
-            value = getattr(result, name, None)
-            if isinstance(value, dict):
-                return list(value.items())
-        return None
-    if isinstance(result, Mapping):
-        return list(result.items())
-    if isinstance(result, list | tuple) and all(
-        isinstance(item, tuple) and len(item) == 2 for item in result
-    ):
-        return list(result)
-    return None
+    extra: dict[str, Any] = {k: table.meta[k] for k in ("spread", "mid") if k in table.meta}
+    headers = [column.header for column in columns]
+    return Grid(str(table.meta.get("title", "")), headers, rows, numeric, extra=extra)
 
 
 def grids(result: object, *, levels: int | None = BOOK_LEVELS) -> list[Grid]:
     """The tables that show `result`: one, or one per pair for a multi-pair order book."""
-    if isinstance(result, DepthBook):
-        return [_book("", result, levels)]
-    if isinstance(result, Mapping) and result:
-        values = list(result.values())
-        if all(isinstance(v, Decimal) for v in values):
-            return [_balances(result)]
-        if all(isinstance(v, TickerInfo) for v in values):
-            return [_ticker(result)]
-        if all(isinstance(v, DepthBook) for v in values):
-            return [_book(pair, book, levels) for pair, book in result.items()]
-    entries = _entries(result)
-    if entries is not None:
-        kinds = {type(entry) for _, entry in entries}
-        if kinds == {Order}:
-            return [_orders(entries)]
-        if kinds == {Trade}:
-            return [_trades(entries)]
-        if kinds == {LedgerEntry}:
-            return [_ledger(entries)]
-        if not entries and isinstance(result, msgspec.Struct):
-            return [_empty(result)]
-    return [_generic(tabulate(result), _title(result))]
-
-
-def _empty(result: msgspec.Struct) -> Grid:
-    if hasattr(result, "open"):
-        return _orders([])
-    if hasattr(result, "closed"):
-        grid = _orders([])
-        grid.title = "Closed orders"
-        return grid
-    if hasattr(result, "ledger"):
-        return _ledger([])
-    return _trades([])
-
-
-def _title(result: object) -> str:
-    name = type(result).__name__
-    return name.removesuffix("Result") if isinstance(result, msgspec.Struct) else ""
+    return [grid(table) for table in views(result, levels=levels)]
 
 
 # ---- rendering ----------------------------------------------------------------------------------
@@ -380,5 +209,6 @@ def load_ipython_extension(ipython: Any) -> None:
 
 
 def unload_ipython_extension(ipython: Any) -> None:
+    """`%unload_ext kraken_sdk.display`: dicts display as IPython shows them by default."""
     formatter = ipython.display_formatter.formatters["text/html"]
     formatter.pop(dict, None)

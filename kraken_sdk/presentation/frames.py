@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kraken_sdk.presentation.columns import Column, Table, tabulate, time_ns
+from kraken_sdk._core.times import time_ns
+from kraken_sdk.presentation.columns import Column, Table, tabulate
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,7 +45,7 @@ def to_pandas(result: object, *, floats: bool = False) -> pd.DataFrame:
 
 
 def frame(table: Table, *, floats: bool = False) -> pd.DataFrame:
-    """A `kraken_sdk.tables.Table` as a DataFrame."""
+    """A `kraken_sdk.presentation.columns.Table` as a DataFrame."""
     _require_pandas()
     import pandas as pd
 

@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from kraken_sdk._core.times import utc
 from kraken_sdk.models.ohlc import OHLCResult, OHLCRow
-from kraken_sdk.presentation.columns import utc
+from kraken_sdk.presentation.columns import tabulate
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -26,6 +27,9 @@ __all__ = ["candles"]
 UP, DOWN = "#26a69a", "#ef5350"
 """Colours of rising and falling candles."""
 
+CANDLE_COLUMNS = ("open", "high", "low", "close", "volume")
+"""The columns of `tabulate(candles)` (and of their DataFrame) a chart draws."""
+
 
 def _series(data: object) -> tuple[list[datetime], list[list[float]], str]:
     """(times, [open, high, low, close, volume] per candle, title) from any accepted input."""
@@ -34,16 +38,16 @@ def _series(data: object) -> tuple[list[datetime], list[list[float]], str]:
         times, values, _ = _series(rows)
         return times, values, pair
     if isinstance(data, Sequence) and all(isinstance(row, OHLCRow) for row in data):
-        values = [
-            [float(r.open), float(r.high), float(r.low), float(r.close), float(r.volume)]
-            for r in data
-        ]
-        return [utc(row.time) for row in data], values, ""
+        if not data:
+            return [], [], ""
+        table = tabulate(data)  # the candle columns frames and tables show
+        cells = [table.column(name).values for name in CANDLE_COLUMNS]
+        values = [[float(v) for v in row] for row in zip(*cells, strict=True)]
+        return [utc(t) for t in table.column("time").values], values, ""
     frame: Any = data
     if hasattr(frame, "index") and all(hasattr(frame, c) for c in ("open", "high", "low")):
-        columns = ["open", "high", "low", "close"]
         volume = list(frame["volume"]) if "volume" in frame.columns else [0.0] * len(frame)
-        cells = [[float(v) for v in frame[c]] for c in columns]
+        cells = [[float(v) for v in frame[c]] for c in CANDLE_COLUMNS[:4]]
         values = [[*row, float(v)] for row, v in zip(zip(*cells, strict=True), volume, strict=True)]
         times = [stamp.to_pydatetime() for stamp in frame.index]
         return times, values, str(frame.attrs.get("pair", ""))

@@ -16,6 +16,9 @@ Under pytest, the `kraken_sdk` plugin (installed with the package, in `plugin`) 
 `python -m kraken_sdk.testing.audit cassettes` checks cassettes for anything secret;
 `python -m kraken_sdk.testing.record tests` re-records them against a fresh sandbox.
 Needs vcrpy: pip install kraken-sdk[testing].
+
+Without cassettes: `KrakenClient(transport=MockTransport(handler))`, where handler(request)
+returns a Response (or raises), as httpx.MockTransport does.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from kraken_sdk._core.transport import MockTransport, Request, Response
 from kraken_sdk.testing._match import MATCH_ON, comparable_body, match_kraken_body
 from kraken_sdk.testing._network import NetworkBlockedError, block_network
 from kraken_sdk.testing._scrub import (
@@ -42,7 +46,10 @@ __all__ = [
     "SCRUBBED_HEADERS",
     "SENSITIVE_RESPONSE_FIELDS",
     "VOLATILE_BODY_FIELDS",
+    "MockTransport",
     "NetworkBlockedError",
+    "Request",
+    "Response",
     "block_network",
     "comparable_body",
     "kraken_vcr",
@@ -52,15 +59,15 @@ __all__ = [
     "scrub_response",
 ]
 
-Hook = Callable[[Any], Any]
+_Hook = Callable[[Any], Any]
 
 
 def kraken_vcr(
     cassette_library_dir: str | os.PathLike[str] | None = None,
     *,
     record_mode: str = "none",
-    before_record_request: Hook | Iterable[Hook] | None = None,
-    before_record_response: Hook | Iterable[Hook] | None = None,
+    before_record_request: _Hook | Iterable[_Hook] | None = None,
+    before_record_response: _Hook | Iterable[_Hook] | None = None,
     **options: Any,
 ) -> Any:
     """A vcr.VCR for Kraken: scrubbed before writing, matched on MATCH_ON, replay-only by default.
@@ -92,7 +99,7 @@ def kraken_vcr(
     return recorder
 
 
-def _hooks(hooks: Hook | Iterable[Hook] | None) -> list[Hook]:
+def _hooks(hooks: _Hook | Iterable[_Hook] | None) -> list[_Hook]:
     if hooks is None:
         return []
     if callable(hooks):

@@ -34,7 +34,7 @@ def _balance_keys(state: State) -> list[str]:
     return known + sorted(set(state.exchange.account.balances) - set(known))
 
 
-@handler("Balance", "query-funds")
+@handler("Balance")
 def balance(state: State, call: Call) -> Any:
     balances = state.exchange.account.balances
     return {
@@ -43,7 +43,7 @@ def balance(state: State, call: Call) -> Any:
     }
 
 
-@handler("BalanceEx", "query-funds")
+@handler("BalanceEx")
 def balance_ex(state: State, call: Call) -> Any:
     balances = state.exchange.account.balances
     holds = state.exchange.holds(call.now)
@@ -57,7 +57,7 @@ def balance_ex(state: State, call: Call) -> Any:
     return out
 
 
-@handler("CreditLines", "query-funds")
+@handler("CreditLines")
 def credit_lines(state: State, call: Call) -> Any:
     """A paper account has no credit line: no assets, and an empty limits monitor."""
     monitor = dict.fromkeys(
@@ -73,7 +73,7 @@ def credit_lines(state: State, call: Call) -> Any:
     return {"asset_details": {}, "limits_monitor": monitor}
 
 
-@handler("TradeBalance", "query-open-trades")
+@handler("TradeBalance")
 def trade_balance(state: State, call: Call) -> Any:
     name = call.params.text("asset") or "ZUSD"
     asset = state.ref.asset(name)
@@ -134,7 +134,7 @@ def _newest_first(
     return sorted(items, key=lambda item: (when(item), seq(item)), reverse=True)
 
 
-@handler("OpenOrders", "query-open-trades")
+@handler("OpenOrders")
 def open_orders(state: State, call: Call) -> Any:
     trades = call.params.flag("trades")
     orders = _newest_first(
@@ -178,7 +178,7 @@ def _page(
     return items[first + offset : min(first + offset + _PAGE, last)], last - first
 
 
-@handler("ClosedOrders", "query-closed-trades")
+@handler("ClosedOrders")
 def closed_orders(state: State, call: Call) -> Any:
     params = call.params
     trades = params.flag("trades")
@@ -202,7 +202,7 @@ def closed_orders(state: State, call: Call) -> Any:
     return result
 
 
-@handler("QueryOrders", "query-open-trades", "query-closed-trades")
+@handler("QueryOrders")
 def query_orders(state: State, call: Call) -> Any:
     txids = call.params.items("txid")
     if not txids or len(txids) > 50:
@@ -219,7 +219,7 @@ def query_orders(state: State, call: Call) -> Any:
     return out
 
 
-@handler("OrderAmends", "query-open-trades", "query-closed-trades")
+@handler("OrderAmends")
 def order_amends(state: State, call: Call) -> Any:
     order = state.exchange.orders.get(call.params.required("order_id"))
     if order is None:
@@ -260,7 +260,7 @@ def _trade_kind(trade: Trade, kind: str) -> bool:
     return trade.leverage is not None
 
 
-@handler("TradesHistory", "query-closed-trades")
+@handler("TradesHistory")
 def trades_history(state: State, call: Call) -> Any:
     params = call.params
     kind = params.choice("type", _TRADE_TYPES, "all")
@@ -282,7 +282,7 @@ def trades_history(state: State, call: Call) -> Any:
     return result
 
 
-@handler("QueryTrades", "query-closed-trades")
+@handler("QueryTrades")
 def query_trades(state: State, call: Call) -> Any:
     txids = call.params.items("txid")
     if not txids or len(txids) > 20:
@@ -296,7 +296,7 @@ def query_trades(state: State, call: Call) -> Any:
     return out
 
 
-@handler("OpenPositions", "query-open-trades")
+@handler("OpenPositions")
 def open_positions(state: State, call: Call) -> Any:
     params, now = call.params, call.now
     wanted = params.items("txid")
@@ -368,7 +368,7 @@ _LEDGER_TYPES = (
 )
 
 
-@handler("Ledgers", "query-ledger")
+@handler("Ledgers")
 def ledgers(state: State, call: Call) -> Any:
     params = call.params
     kind = params.choice("type", _LEDGER_TYPES, "all")
@@ -396,7 +396,7 @@ def ledgers(state: State, call: Call) -> Any:
     return result
 
 
-@handler("QueryLedgers", "query-ledger")
+@handler("QueryLedgers")
 def query_ledgers(state: State, call: Call) -> Any:
     ids = call.params.items("id")
     if not ids or len(ids) > 20:
@@ -410,7 +410,7 @@ def query_ledgers(state: State, call: Call) -> Any:
     return out
 
 
-@handler("TradeVolume", "query-funds")
+@handler("TradeVolume")
 def trade_volume(state: State, call: Call) -> Any:
     volume = state.exchange.valuation.thirty_day_volume(call.now)
     result: dict[str, Any] = {"currency": "ZUSD", "volume": fmt(volume, 4)}
@@ -459,7 +459,7 @@ def get_api_key_info(state: State, call: Call) -> Any:
 _LEDGER_FIELDS = ("refid", "time", "type", "subtype", "aclass", "asset", "amount", "fee", "balance")
 
 
-@handler("AddExport", "export-data")
+@handler("AddExport")
 def add_export(state: State, call: Call) -> Any:
     params, now = call.params, call.now
     report = params.choice("report", ("trades", "ledgers"))
@@ -485,7 +485,7 @@ def add_export(state: State, call: Call) -> Any:
     return {"id": export.id}
 
 
-@handler("ExportStatus", "export-data")
+@handler("ExportStatus")
 def export_status(state: State, call: Call) -> Any:
     report = call.params.choice("report", ("trades", "ledgers"))
     if report is None:
@@ -519,7 +519,7 @@ def export_status(state: State, call: Call) -> Any:
     return out
 
 
-@handler("RetrieveExport", "export-data")
+@handler("RetrieveExport")
 def retrieve_export(state: State, call: Call) -> Any:
     export = state.funding.find_export(call.params.required("id"))
     if export.status(call.now) != "Processed":
@@ -573,7 +573,7 @@ def retrieve_export(state: State, call: Call) -> Any:
     return Binary(zip_report(name, header, rows, delimiter))
 
 
-@handler("RemoveExport", "export-data")
+@handler("RemoveExport")
 def remove_export(state: State, call: Call) -> Any:
     export = state.funding.find_export(call.params.required("id"))
     kind = call.params.choice("type", ("cancel", "delete"))

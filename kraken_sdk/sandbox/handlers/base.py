@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kraken_sdk._core.endpoints import ENDPOINTS
 from kraken_sdk._core.ratelimit import RateLimits
 from kraken_sdk.sandbox.exchange import Exchange
 from kraken_sdk.sandbox.funding import FundingState
@@ -67,17 +68,18 @@ class Binary:
 Handler = Callable[[State, Call], Any]
 HANDLERS: dict[str, Handler] = {}
 
-# Method -> alternatives, each a set of permissions that together allow the call.
-PERMISSIONS: dict[str, tuple[frozenset[str], ...]] = {}
+PERMISSIONS: dict[str, tuple[frozenset[str], ...]] = {
+    e.name: e.permission_options for e in ENDPOINTS.values() if e.permission_options
+}
+"""Method -> alternatives, each a set of permissions that together allow the call: the
+schemas' `permission` facts, so the sandbox refuses exactly what the table says Kraken would."""
 
 
-def handler(name: str, *needs: str) -> Callable[[Handler], Handler]:
-    """Register a handler for a Kraken method; `needs` are alternatives like "a+b" or "c"."""
+def handler(name: str) -> Callable[[Handler], Handler]:
+    """Register the handler of a Kraken method."""
 
     def register(function: Handler) -> Handler:
         HANDLERS[name] = function
-        if needs:
-            PERMISSIONS[name] = tuple(frozenset(need.split("+")) for need in needs)
         return function
 
     return register

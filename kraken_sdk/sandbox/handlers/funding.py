@@ -55,7 +55,7 @@ def _window(params: Params, time: float) -> bool:
     return (start is None or time >= start) and (end is None or time <= end)
 
 
-@handler("DepositMethods", "query-funds+add-funds")
+@handler("DepositMethods")
 def deposit_methods(state: State, call: Call) -> Any:
     asset = _asset(state, call.params)
     method = state.funding.method(asset)
@@ -70,7 +70,7 @@ def deposit_methods(state: State, call: Call) -> Any:
     ]
 
 
-@handler("DepositAddresses", "query-funds")
+@handler("DepositAddresses")
 def deposit_addresses(state: State, call: Call) -> Any:
     asset = _asset(state, call.params)
     method = call.params.required("method")
@@ -85,7 +85,7 @@ def deposit_addresses(state: State, call: Call) -> Any:
     return rows
 
 
-@handler("DepositStatus", "query-funds")
+@handler("DepositStatus")
 def deposit_status(state: State, call: Call) -> Any:
     asset = _optional_asset(state, call.params)
     method = call.params.text("method")
@@ -115,7 +115,7 @@ def deposit_status(state: State, call: Call) -> Any:
     return _paged(call.params, rows, "deposit", 25)
 
 
-@handler("WithdrawMethods", "query-funds+withdraw-funds")
+@handler("WithdrawMethods")
 def withdraw_methods(state: State, call: Call) -> Any:
     asset = _optional_asset(state, call.params)
     chosen = [asset] if asset is not None else list(state.ref.assets.values())
@@ -133,7 +133,7 @@ def withdraw_methods(state: State, call: Call) -> Any:
     return rows
 
 
-@handler("WithdrawAddresses", "query-funds+withdraw-funds")
+@handler("WithdrawAddresses")
 def withdraw_addresses(state: State, call: Call) -> Any:
     asset = _optional_asset(state, call.params)
     key = call.params.text("key")
@@ -155,7 +155,7 @@ def withdraw_addresses(state: State, call: Call) -> Any:
     return rows
 
 
-@handler("WithdrawInfo", "query-funds+withdraw-funds")
+@handler("WithdrawInfo")
 def withdraw_info(state: State, call: Call) -> Any:
     asset = _asset(state, call.params)
     key = call.params.required("key")
@@ -172,7 +172,7 @@ def withdraw_info(state: State, call: Call) -> Any:
     }
 
 
-@handler("Withdraw", "withdraw-funds")
+@handler("Withdraw")
 def withdraw(state: State, call: Call) -> Any:
     params = call.params
     asset = _asset(state, params)
@@ -189,7 +189,7 @@ def withdraw(state: State, call: Call) -> Any:
     return {"refid": record.refid}
 
 
-@handler("WithdrawStatus", "withdraw-funds", "query-ledger")
+@handler("WithdrawStatus")
 def withdraw_status(state: State, call: Call) -> Any:
     state.funding.settle_withdrawals(call.now)
     asset = _optional_asset(state, call.params)
@@ -223,7 +223,7 @@ def withdraw_status(state: State, call: Call) -> Any:
     return _paged(call.params, rows, "withdrawals", 500)
 
 
-@handler("WithdrawCancel", "withdraw-funds")
+@handler("WithdrawCancel")
 def withdraw_cancel(state: State, call: Call) -> Any:
     state.funding.settle_withdrawals(call.now)
     asset = _asset(state, call.params)
@@ -231,7 +231,7 @@ def withdraw_cancel(state: State, call: Call) -> Any:
     return state.funding.cancel_withdrawal(state.exchange.account, asset.id, refid, call.now)
 
 
-@handler("WalletTransfer", "query-funds")
+@handler("WalletTransfer")
 def wallet_transfer(state: State, call: Call) -> Any:
     params = call.params
     asset = _asset(state, params)
@@ -290,7 +290,7 @@ def earn_strategies(state: State, call: Call) -> Any:
     return {"items": items, "next_cursor": None}
 
 
-@handler("Earn/Allocate", "earn-funds")
+@handler("Earn/Allocate")
 def earn_allocate(state: State, call: Call) -> Any:
     strategy = state.funding.strategy(call.params.required("strategy_id"))
     state.funding.allocate(
@@ -303,7 +303,7 @@ def earn_allocate(state: State, call: Call) -> Any:
     return True
 
 
-@handler("Earn/Deallocate", "earn-funds")
+@handler("Earn/Deallocate")
 def earn_deallocate(state: State, call: Call) -> Any:
     state.funding.deallocate(
         state.exchange.account,
@@ -314,19 +314,19 @@ def earn_deallocate(state: State, call: Call) -> Any:
     return True
 
 
-@handler("Earn/AllocateStatus", "earn-funds", "query-funds")
+@handler("Earn/AllocateStatus")
 def earn_allocate_status(state: State, call: Call) -> Any:
     state.funding.strategy(call.params.required("strategy_id"))
     return {"pending": False}
 
 
-@handler("Earn/DeallocateStatus", "earn-funds", "query-funds")
+@handler("Earn/DeallocateStatus")
 def earn_deallocate_status(state: State, call: Call) -> Any:
     state.funding.strategy(call.params.required("strategy_id"))
     return {"pending": False}
 
 
-@handler("Earn/Allocations", "query-funds")
+@handler("Earn/Allocations")
 def earn_allocations(state: State, call: Call) -> Any:
     converted = call.params.text("converted_asset") or "USD"
     target = state.ref.asset(converted)
@@ -361,7 +361,7 @@ def earn_allocations(state: State, call: Call) -> Any:
 
 
 # ---- Subaccounts --------------------------------------------------------------------
-@handler("CreateSubaccount", "withdraw-funds")
+@handler("CreateSubaccount")
 def create_subaccount(state: State, call: Call) -> Any:
     username = call.params.required("username")
     call.params.required("email")
@@ -373,7 +373,7 @@ def create_subaccount(state: State, call: Call) -> Any:
     return True
 
 
-@handler("AccountTransfer", "withdraw-funds")
+@handler("AccountTransfer")
 def account_transfer(state: State, call: Call) -> Any:
     params = call.params
     asset = _asset(state, params)

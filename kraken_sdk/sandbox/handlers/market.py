@@ -209,7 +209,7 @@ def grouped_book(state: State, call: Call) -> Any:
     }
 
 
-@handler("Level3", "query-open-trades")
+@handler("Level3")
 def level3(state: State, call: Call) -> Any:
     pair, _key = pair_param(state, call.params)
     count = call.params.integer("depth", 100)

@@ -41,7 +41,7 @@ def _descr(order: Order) -> dict[str, str]:
     return descr
 
 
-@handler("AddOrder", "modify-trades")
+@handler("AddOrder")
 def add_order(state: State, call: Call) -> Any:
     exchange, params, now = state.exchange, call.params, call.now
     pair, _key = pair_param(state, params)
@@ -57,7 +57,7 @@ def add_order(state: State, call: Call) -> Any:
     return result
 
 
-@handler("AddOrderBatch", "modify-trades+close-trades")
+@handler("AddOrderBatch")
 def add_order_batch(state: State, call: Call) -> Any:
     exchange, params, now = state.exchange, call.params, call.now
     pair, _key = pair_param(state, params)
@@ -95,7 +95,7 @@ def _open_order(state: State, txid: str | None, cl_ord_id: str | None) -> Order:
     raise RejectError(UNKNOWN_ORDER)
 
 
-@handler("AmendOrder", "modify-trades", "close-trades")
+@handler("AmendOrder")
 def amend_order(state: State, call: Call) -> Any:
     params, now = call.params, call.now
     txid, cl_ord_id = params.text("txid"), params.text("cl_ord_id")
@@ -131,7 +131,7 @@ def _find_by_txid_or_userref(state: State, ref: str) -> Order:
     return _open_order(state, ref, None)
 
 
-@handler("EditOrder", "modify-trades+close-trades")
+@handler("EditOrder")
 def edit_order(state: State, call: Call) -> Any:
     exchange, params, now = state.exchange, call.params, call.now
     pair, _key = pair_param(state, params)
@@ -213,7 +213,7 @@ def _cancel_all(state: State, orders: list[Order], now: float, *, batch: bool) -
     return len(orders)
 
 
-@handler("CancelOrder", "close-trades", "modify-trades")
+@handler("CancelOrder")
 def cancel_order(state: State, call: Call) -> Any:
     params, now = call.params, call.now
     cl_ord_id = params.text("cl_ord_id")
@@ -236,13 +236,13 @@ def cancel_order(state: State, call: Call) -> Any:
     return {"count": _cancel_all(state, targets, now, batch=False)}
 
 
-@handler("CancelAll", "close-trades", "modify-trades")
+@handler("CancelAll")
 def cancel_all(state: State, call: Call) -> Any:
     orders = state.exchange.open_orders()
     return {"count": _cancel_all(state, orders, call.now, batch=True)}
 
 
-@handler("CancelAllOrdersAfter", "close-trades", "modify-trades")
+@handler("CancelAllOrdersAfter")
 def cancel_all_orders_after(state: State, call: Call) -> Any:
     timeout = call.params.integer("timeout")
     if timeout is None or not 0 <= timeout < 86400:
@@ -269,7 +269,7 @@ def _batch_refs(raw: Any, field: str) -> list[str]:
     return refs
 
 
-@handler("CancelOrderBatch", "close-trades", "modify-trades")
+@handler("CancelOrderBatch")
 def cancel_order_batch(state: State, call: Call) -> Any:
     txids = _batch_refs(call.params.raw("orders"), "orders")
     cl_ord_ids = _batch_refs(call.params.raw("cl_ord_ids"), "cl_ord_ids")
@@ -288,6 +288,6 @@ def cancel_order_batch(state: State, call: Call) -> Any:
     return {"count": _cancel_all(state, targets, call.now, batch=True)}
 
 
-@handler("GetWebSocketsToken", "create-ws-token")
+@handler("GetWebSocketsToken")
 def get_web_sockets_token(state: State, call: Call) -> Any:
     return {"token": state.ids.token(), "expires": 900}
