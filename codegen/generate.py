@@ -408,8 +408,8 @@ def generate_groups(output: Path, source: Path = SCHEMAS) -> None:
     """Write the typed client groups package (`kraken_sdk/resources/`) into `output`."""
     output.mkdir(parents=True, exist_ok=True)
     sources = resources_sources(load_schemas(source), HEADER.format(schema="*.json (Params)"))
-    for name, source in sources.items():
-        (output / name).write_text(source)
+    for name, text in sources.items():
+        (output / name).write_text(text)
     ruff("check", *RUFF_SETTINGS, "--select", "F401,I", "--fix", "--quiet", str(output))
     ruff("format", *RUFF_SETTINGS, "--quiet", str(output))
 

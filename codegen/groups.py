@@ -168,7 +168,7 @@ def group_module_source(schemas: dict[str, dict[str, Any]], group: str, header: 
         "if TYPE_CHECKING:  # annotations only: the models load when a call first needs them",
     ]
     lines += [f"    from kraken_sdk.models import {stem} as _{stem}" for stem, _ in members]
-    lines += ["", f"__all__ = [{sync_name!r}, {async_name!r}]"]
+    lines += ["", "__all__ = [" + ", ".join(repr(n) for n in sorted([sync_name, async_name])) + "]"]
     for is_async in (False, True):
         base = "AsyncGroup" if is_async else "Group"
         doc = GROUP_DOCS[group]

@@ -61,8 +61,8 @@ __all__ = [
     "trades_history",
 ]
 
-T = TypeVar("T")
-S = TypeVar("S", bound=msgspec.Struct)
+_T = TypeVar("_T")
+_S = TypeVar("_S", bound=msgspec.Struct)
 
 OHLC_PAUSE = 1.0
 """Seconds between OHLC calls, as Kraken's historical-data guide recommends (public calls are
@@ -71,7 +71,7 @@ limited per IP, with no published number)."""
 TRADES_PAUSE = 1.0
 """Seconds between Trades calls: the low end of the guide's 1-2 s; pass `pause=` for more."""
 
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -108,7 +108,7 @@ class _Progress:
             self._bar.close()
 
 
-class Paginator(Generic[T]):
+class Paginator(Generic[_T]):
     """Everything a paged listing holds, fetched lazily as you iterate.
 
     Iterating again starts a new walk. `to_pandas()` collects the whole walk into a DataFrame
@@ -118,7 +118,7 @@ class Paginator(Generic[T]):
 
     def __init__(
         self,
-        walk: Callable[[_Progress], Iterator[T]],
+        walk: Callable[[_Progress], Iterator[_T]],
         *,
         run: _Runner | None = None,
         progress: bool,
@@ -131,7 +131,7 @@ class Paginator(Generic[T]):
         self._desc = desc
         self._unit = unit
 
-    def __iter__(self) -> Iterator[T]:
+    def __iter__(self) -> Iterator[_T]:
         if self._run is not None:
             raise TypeError(
                 f"{self!r} walks an AsyncKrakenClient: iterate it with `async for` (a plain "
@@ -139,14 +139,14 @@ class Paginator(Generic[T]):
             )
         return self._pages()
 
-    def _pages(self) -> Generator[T, None, None]:
+    def _pages(self) -> Generator[_T, None, None]:
         bar = _Progress(self._progress, self._desc, self._unit)
         try:
             yield from self._walk(bar)
         finally:
             bar.close()
 
-    async def __aiter__(self) -> AsyncIterator[T]:
+    async def __aiter__(self) -> AsyncIterator[_T]:
         """The same walk, each step run on the AsyncKrakenClient's worker threads."""
         run = self._run
         if run is None:
@@ -190,7 +190,7 @@ def _sides(client: KrakenClient | AsyncKrakenClient) -> tuple[KrakenClient, _Run
 
 # ---- offset pagination (Ledgers, TradesHistory, ClosedOrders) ---------------------------------
 
-Page = tuple[Mapping[str, S], int | None]
+_Page = tuple[Mapping[str, _S], int | None]
 
 
 def _given(**params: Any) -> dict[str, Any]:
@@ -198,11 +198,11 @@ def _given(**params: Any) -> dict[str, Any]:
 
 
 def _offset_walk(
-    fetch: Callable[[dict[str, Any]], Page[S]],
-    newest: Callable[[S], Decimal],
+    fetch: Callable[[dict[str, Any]], _Page[_S]],
+    newest: Callable[[_S], Decimal],
     end: int | str | None,
     bar: _Progress,
-) -> Iterator[tuple[str, S]]:
+) -> Iterator[tuple[str, _S]]:
     """Pages from ofs=0 until `count` is reached or a page comes back empty."""
     seen: set[str] = set()
     offset = 0
@@ -244,7 +244,7 @@ def ledgers(
     fixed = _given(asset=asset, type=type, start=_bound(start), **params)
 
     def walk(bar: _Progress) -> Iterator[tuple[str, LedgerEntry]]:
-        def fetch(paging: dict[str, Any]) -> Page[LedgerEntry]:
+        def fetch(paging: dict[str, Any]) -> _Page[LedgerEntry]:
             result = blocking.account.ledgers(**fixed, **paging)
             return result.ledger, _count(result.count)
 
@@ -270,7 +270,7 @@ def trades_history(
     fixed = _given(start=_bound(start), **params)
 
     def walk(bar: _Progress) -> Iterator[tuple[str, Trade]]:
-        def fetch(paging: dict[str, Any]) -> Page[Trade]:
+        def fetch(paging: dict[str, Any]) -> _Page[Trade]:
             result = blocking.account.trades_history(**fixed, **paging)
             return result.trades, _count(result.count)
 
@@ -302,7 +302,7 @@ def closed_orders(
         return max(order.opentm, order.closetm)
 
     def walk(bar: _Progress) -> Iterator[tuple[str, Order]]:
-        def fetch(paging: dict[str, Any]) -> Page[Order]:
+        def fetch(paging: dict[str, Any]) -> _Page[Order]:
             result = blocking.account.closed_orders(**fixed, **paging)
             return result.closed, _count(result.count)
 
@@ -338,7 +338,7 @@ def _pauser(
 ) -> Callable[[], None]:
     seconds = pause
     if seconds is None:
-        seconds = 0.0 if urlsplit(client.base_url).hostname in LOOPBACK else default
+        seconds = 0.0 if urlsplit(client.base_url).hostname in _LOOPBACK else default
 
     def wait() -> None:
         if seconds > 0:

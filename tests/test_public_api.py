@@ -38,6 +38,7 @@ PUBLIC_MODULES = (
     "kraken_sdk.sandbox",
     "kraken_sdk.symbols",
     "kraken_sdk.testing",
+    "kraken_sdk.transport",
 )
 
 ROOT_API = [
@@ -123,7 +124,7 @@ def test_public_faces_are_the_real_objects() -> None:
     from kraken_sdk._core import errors as core_errors
 
     assert errors.KrakenError is core_errors.KrakenError
-    for face in ("errors", "auth", "nonce", "ratelimit", "endpoints", "execution"):
+    for face in ("errors", "auth", "nonce", "ratelimit", "endpoints", "transport", "execution"):
         module = importlib.import_module(f"kraken_sdk.{face}")
         for name in module.__all__:
             value = getattr(module, name)

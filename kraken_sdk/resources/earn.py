@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # annotations only: the models load when a call first needs t
     from kraken_sdk.models import earn_deallocate_status as _earn_deallocate_status
     from kraken_sdk.models import earn_strategies as _earn_strategies
 
-__all__ = ["EarnGroup", "AsyncEarnGroup"]
+__all__ = ["AsyncEarnGroup", "EarnGroup"]
 
 
 class EarnGroup(Group):

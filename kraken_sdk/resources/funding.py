@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # annotations only: the models load when a call first needs t
     from kraken_sdk.models import withdraw_methods as _withdraw_methods
     from kraken_sdk.models import withdraw_status as _withdraw_status
 
-__all__ = ["FundingGroup", "AsyncFundingGroup"]
+__all__ = ["AsyncFundingGroup", "FundingGroup"]
 
 
 class FundingGroup(Group):

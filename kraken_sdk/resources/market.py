@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # annotations only: the models load when a call first needs t
     from kraken_sdk.models import time as _time
     from kraken_sdk.models import trades as _trades
 
-__all__ = ["MarketGroup", "AsyncMarketGroup"]
+__all__ = ["AsyncMarketGroup", "MarketGroup"]
 
 
 class MarketGroup(Group):

@@ -12,7 +12,7 @@ if TYPE_CHECKING:  # annotations only: the models load when a call first needs t
     from kraken_sdk.models import account_transfer as _account_transfer
     from kraken_sdk.models import create_subaccount as _create_subaccount
 
-__all__ = ["SubaccountsGroup", "AsyncSubaccountsGroup"]
+__all__ = ["AsyncSubaccountsGroup", "SubaccountsGroup"]
 
 
 class SubaccountsGroup(Group):

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # annotations only: the models load when a call first needs t
     from kraken_sdk.models import edit_order as _edit_order
     from kraken_sdk.models import get_web_sockets_token as _get_web_sockets_token
 
-__all__ = ["TradingGroup", "AsyncTradingGroup"]
+__all__ = ["AsyncTradingGroup", "TradingGroup"]
 
 
 class TradingGroup(Group):
