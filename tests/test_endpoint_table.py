@@ -24,6 +24,7 @@ from kraken_sdk._core.errors import (
     ServiceUnavailableError,
 )
 from kraken_sdk.cli import check
+from kraken_sdk.reconcile.strategies import UNKNOWN_IF_AMBIGUOUS
 from kraken_sdk.sandbox import ALL_PERMISSIONS
 from kraken_sdk.sandbox.handlers import PERMISSIONS as SANDBOX_PERMISSIONS
 
@@ -228,7 +229,7 @@ def test_the_table_says_what_each_kind_of_call_is() -> None:
 
 def test_consumers_derive_their_lists_from_the_table() -> None:
     assert {"AddOrder", "AddOrderBatch", "EditOrder", "AmendOrder"} == retry.ORDER_WRITES
-    assert retry.ORDER_WRITES | {"Withdraw"} == retry.UNSAFE_TO_RESEND
+    assert {"Withdraw"} == UNKNOWN_IF_AMBIGUOUS
     assert set(check.PUBLIC_METHODS) == {e.name for e in ENDPOINTS.values() if not e.private}
     assert SANDBOX_PERMISSIONS["QueryOrders"] == (
         frozenset({"query-open-trades"}),

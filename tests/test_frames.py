@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
+from kraken_sdk._core.times import iso, time_ns, utc
 from kraken_sdk.endpoints import ENDPOINTS
 from kraken_sdk.frames import to_pandas
-from kraken_sdk.presentation.columns import iso, tabulate, time_ns, utc
+from kraken_sdk.presentation.columns import tabulate
 
 pd = pytest.importorskip("pandas")
 

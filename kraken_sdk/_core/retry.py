@@ -41,15 +41,12 @@ from kraken_sdk._core.errors import (
     ThrottledError,
 )
 
-__all__ = ["ORDER_WRITES", "UNSAFE_TO_RESEND", "Decision", "RetryPolicy", "ambiguous", "decide"]
+__all__ = ["ORDER_WRITES", "Decision", "RetryPolicy", "ambiguous", "decide"]
 
 ORDER_WRITES = frozenset(
     e.name for e in ENDPOINTS.values() if e.settle == "reconcile" and e.engine != "cancel"
 )
 """Calls that place or change an order: EService:Unavailable/Busy on them is ambiguous."""
-
-UNSAFE_TO_RESEND = ORDER_WRITES | {e.name for e in ENDPOINTS.values() if e.settle == "unknown"}
-"""Calls the session never resends after an ambiguous failure: it raises OrderOutcomeUnknown."""
 
 
 def ambiguous(endpoint: Endpoint | str, error: KrakenError) -> bool:

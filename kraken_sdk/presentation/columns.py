@@ -22,7 +22,6 @@ from typing import Any, Literal
 import msgspec
 from msgspec import UNSET
 
-from kraken_sdk._core.times import iso, time_ns, utc
 from kraken_sdk.models._base import ArrayRow
 from kraken_sdk.models.common import LedgerEntry, Order, Trade
 from kraken_sdk.models.depth import DepthBook
@@ -37,10 +36,7 @@ __all__ = [
     "Kind",
     "Table",
     "balances",
-    "iso",
     "tabulate",
-    "time_ns",
-    "utc",
     "views",
 ]
 

@@ -44,12 +44,12 @@ Why the lookups are what they are:
 - validate=True places nothing, so it is simply resent.
 """
 
+from kraken_sdk._core.retry import ambiguous
 from kraken_sdk.reconcile.loop import Reconciler
 from kraken_sdk.reconcile.policy import (
     DEFAULT_POLICY,
     ReconcilePolicy,
     ReconcileStats,
-    ambiguous,
     caller_ids,
     outcome_context,
 )

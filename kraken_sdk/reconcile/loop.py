@@ -18,6 +18,7 @@ import msgspec
 
 from kraken_sdk._core.endpoints import ENDPOINTS, DecodedResponse
 from kraken_sdk._core.errors import KrakenError, OrderOutcomeUnknown
+from kraken_sdk._core.retry import ambiguous
 from kraken_sdk._core.session import Call, Session, TimeoutSpec
 from kraken_sdk.models.common import Order
 from kraken_sdk.reconcile.job import Attempt, InconclusiveError, Job, UnknowableError
@@ -25,7 +26,6 @@ from kraken_sdk.reconcile.policy import (
     DEFAULT_POLICY,
     ReconcilePolicy,
     ReconcileStats,
-    ambiguous,
     outcome_context,
 )
 from kraken_sdk.reconcile.strategies import RECONCILED, STRATEGIES, UNKNOWN_IF_AMBIGUOUS

@@ -7,15 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kraken_sdk._core import retry
-from kraken_sdk._core.errors import KrakenError
-
 __all__ = [
     "DEFAULT_POLICY",
     "OutcomeContext",
     "ReconcilePolicy",
     "ReconcileStats",
-    "ambiguous",
     "caller_ids",
     "outcome_context",
 ]
@@ -83,11 +79,6 @@ class ReconcileStats:
                 "unknown": self.unknown,
                 "lookups": self.lookups,
             }
-
-
-def ambiguous(method: str, error: KrakenError) -> bool:
-    """Whether `error` leaves it open if the write `method` took effect (retry.ambiguous)."""
-    return retry.ambiguous(method, error)
 
 
 def caller_ids(method: str, params: Mapping[str, Any]) -> frozenset[str]:

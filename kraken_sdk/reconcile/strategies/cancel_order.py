@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from kraken_sdk._core.endpoints import DecodedResponse
 from kraken_sdk._core.errors import KrakenError, UnknownOrderError
+from kraken_sdk._core.retry import ambiguous
 from kraken_sdk.models.common import Order
 from kraken_sdk.reconcile.job import Attempt, Job
-from kraken_sdk.reconcile.policy import ambiguous
 
 if TYPE_CHECKING:
     from kraken_sdk.reconcile.loop import Reconciler
